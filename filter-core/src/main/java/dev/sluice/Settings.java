@@ -1,0 +1,141 @@
+package dev.sluice;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@link SluiceConfig} from named settings. A setting {@code idle-timeout} is looked up as the
+ * system property {@code sluice.idle-timeout}, then the environment variable
+ * {@code SLUICE_IDLE_TIMEOUT}, then the filter init-param {@code idle-timeout}, then the context
+ * init-param {@code sluice.idle-timeout}: so a packaged WAR can be re-pointed without editing it.
+ */
+final class Settings {
+  static final List<String> NAMES = List.of(
+      "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
+      "max-request-bytes", "api-key", "hooks");
+
+  private static final Pattern DURATION =
+      Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
+
+  /** One lookup per source, in priority order; each returns null when it has no value. */
+  interface Source {
+    /** Where {@code setting} comes from, for error messages: "system property sluice.upstream". */
+    String describe(String setting);
+
+    String get(String setting);
+  }
+
+  private final List<Source> sources;
+
+  Settings(List<Source> sources) {
+    this.sources = List.copyOf(sources);
+  }
+
+  static Source systemProperties() {
+    return source(s -> "system property sluice." + s, s -> System.getProperty("sluice." + s));
+  }
+
+  static Source environment(Map<String, String> env) {
+    return source(s -> "environment variable " + envName(s), s -> env.get(envName(s)));
+  }
+
+  static Source named(UnaryOperator<String> describe, UnaryOperator<String> lookup) {
+    return source(describe, lookup);
+  }
+
+  static String envName(String setting) {
+    return "SLUICE_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** Builds the config, or throws an {@link IllegalArgumentException} naming the bad setting. */
+  SluiceConfig read() {
+    SluiceConfig.Builder b = SluiceConfig.builder();
+    apply("upstream", v -> b.upstream(URI.create(v)));
+    apply("connect-timeout", v -> b.connectTimeout(parseDuration(v)));
+    apply("headers-timeout", v -> b.headersTimeout(parseDuration(v)));
+    apply("idle-timeout", v -> b.idleTimeout(parseDuration(v)));
+    apply("max-request-bytes", v -> b.maxRequestBytes(parseSize(v)));
+    apply("api-key", b::apiKey);
+    apply("hooks", v -> b.hooks(Arrays.stream(v.split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).toList()));
+    return b.build();
+  }
+
+  private void apply(String setting, java.util.function.Consumer<String> setter) {
+    for (Source source : sources) {
+      String value = source.get(setting);
+      if (value == null) {
+        continue;
+      }
+      try {
+        setter.accept(value.trim());
+      } catch (RuntimeException e) {
+        String shown = setting.equals("api-key") ? "(redacted)" : "'" + value + "'";
+        throw new IllegalArgumentException("Invalid Sluice setting '" + setting + "' from "
+            + source.describe(setting) + ": " + shown + " " + e.getMessage(), e);
+      }
+      return;
+    }
+  }
+
+  /** {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, a bare number of milliseconds, or ISO-8601. */
+  static Duration parseDuration(String v) {
+    if (v.regionMatches(true, 0, "PT", 0, 2)) {
+      return Duration.parse(v);
+    }
+    Matcher m = DURATION.matcher(v);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("is not a duration like 500ms, 30s, 10m or 1h");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
+    switch (unit) {
+      case "ms": return Duration.ofMillis(n);
+      case "s": return Duration.ofSeconds(n);
+      case "m": return Duration.ofMinutes(n);
+      default: return Duration.ofHours(n);
+    }
+  }
+
+  /** A byte count, optionally with a {@code KiB}/{@code MiB} (or {@code k}/{@code m}) suffix. */
+  static long parseSize(String v) {
+    Matcher m = Pattern.compile("(\\d+)\\s*(k|kb|kib|m|mb|mib)?", Pattern.CASE_INSENSITIVE)
+        .matcher(v);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("is not a size like 1048576, 512KiB or 32MiB");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
+    return unit.isEmpty() ? n : unit.startsWith("k") ? n * 1024 : n * 1024 * 1024;
+  }
+
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms % 60_000 == 0) return ms / 60_000 + "m";
+    if (ms % 1000 == 0) return ms / 1000 + "s";
+    return ms + "ms";
+  }
+
+  private static Source source(UnaryOperator<String> describe, UnaryOperator<String> lookup) {
+    return new Source() {
+      @Override
+      public String describe(String setting) {
+        return describe.apply(setting);
+      }
+
+      @Override
+      public String get(String setting) {
+        String v = lookup.apply(setting);
+        return v == null || v.isBlank() ? null : v;
+      }
+    };
+  }
+}

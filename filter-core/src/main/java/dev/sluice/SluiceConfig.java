@@ -1,0 +1,173 @@
+package dev.sluice;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The effective settings of one {@link SluiceFilter}. Immutable; build it with {@link #builder()}.
+ *
+ * <p>In a web app the filter reads these from its configuration (see {@link SluiceFilter}); the
+ * builder is for frameworks and tests that register the filter programmatically.
+ */
+public final class SluiceConfig {
+  /** Anthropic's public API. */
+  public static final URI DEFAULT_UPSTREAM = URI.create("https://api.anthropic.com");
+
+  private final URI upstream;
+  private final Duration connectTimeout;
+  private final Duration headersTimeout;
+  private final Duration idleTimeout;
+  private final long maxRequestBytes;
+  private final String apiKey;
+  private final List<String> hooks;
+
+  private SluiceConfig(Builder b) {
+    this.upstream = b.upstream;
+    this.connectTimeout = b.connectTimeout;
+    this.headersTimeout = b.headersTimeout;
+    this.idleTimeout = b.idleTimeout;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.apiKey = b.apiKey;
+    this.hooks = List.copyOf(b.hooks);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Base URL requests are relayed to; the request's path from {@code /v1/messages} on is appended. */
+  public URI upstream() {
+    return upstream;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Longest wait for the upstream status line and headers. */
+  public Duration headersTimeout() {
+    return headersTimeout;
+  }
+
+  /** Longest upstream silence while the filter is waiting for bytes. There is no total timeout. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  public long maxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  /** The server's own upstream key, replacing inbound credentials; empty when clients bring theirs. */
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /** Names of the hooks to enable; empty enables none. */
+  public List<String> hooks() {
+    return hooks;
+  }
+
+  /** Never includes the API key, only whether one is set. */
+  @Override
+  public String toString() {
+    return "upstream=" + upstream
+        + ", connect-timeout=" + Settings.format(connectTimeout)
+        + ", headers-timeout=" + Settings.format(headersTimeout)
+        + ", idle-timeout=" + Settings.format(idleTimeout)
+        + ", max-request-bytes=" + maxRequestBytes
+        + ", api-key=" + (apiKey.isEmpty() ? "(client's own)" : "(set, redacted)")
+        + ", hooks=" + (hooks.isEmpty() ? "(none)" : String.join(",", hooks));
+  }
+
+  /** Builds a {@link SluiceConfig}; every setting starts at its documented default. */
+  public static final class Builder {
+    private URI upstream = DEFAULT_UPSTREAM;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration headersTimeout = Duration.ofMinutes(10);
+    private Duration idleTimeout = Duration.ofMinutes(5);
+    private long maxRequestBytes = 32L * 1024 * 1024;
+    private String apiKey = "";
+    private List<String> hooks = List.of();
+
+    Builder() {}
+
+    Builder(SluiceConfig c) {
+      upstream = c.upstream;
+      connectTimeout = c.connectTimeout;
+      headersTimeout = c.headersTimeout;
+      idleTimeout = c.idleTimeout;
+      maxRequestBytes = c.maxRequestBytes;
+      apiKey = c.apiKey;
+      hooks = c.hooks;
+    }
+
+    /** An absolute http or https URL; a trailing slash is ignored. */
+    public Builder upstream(URI upstream) {
+      Objects.requireNonNull(upstream, "upstream == null");
+      String scheme = upstream.getScheme();
+      if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
+          || upstream.getHost() == null) {
+        throw new IllegalArgumentException("must be an absolute http or https URL: " + upstream);
+      }
+      if (upstream.getQuery() != null || upstream.getFragment() != null) {
+        throw new IllegalArgumentException("must not have a query or fragment: " + upstream);
+      }
+      String s = upstream.toString();
+      this.upstream = s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : upstream;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = positive(d);
+      return this;
+    }
+
+    public Builder headersTimeout(Duration d) {
+      this.headersTimeout = positive(d);
+      return this;
+    }
+
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = positive(d);
+      return this;
+    }
+
+    public Builder maxRequestBytes(long max) {
+      if (max < 1 || max > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("must be between 1 and " + (Integer.MAX_VALUE - 8));
+      }
+      this.maxRequestBytes = max;
+      return this;
+    }
+
+    /** Empty for none: clients' own {@code x-api-key} or {@code authorization} pass through. */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = Objects.requireNonNull(apiKey, "apiKey == null").trim();
+      return this;
+    }
+
+    public Builder hooks(List<String> hooks) {
+      this.hooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+      return this;
+    }
+
+    public SluiceConfig build() {
+      return new SluiceConfig(this);
+    }
+
+    private static Duration positive(Duration d) {
+      Objects.requireNonNull(d, "duration == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

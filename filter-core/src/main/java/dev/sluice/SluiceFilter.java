@@ -1,0 +1,155 @@
+package dev.sluice;
+
+import dev.sluice.upstream.UpstreamTransport;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays {@code POST /v1/messages} and every path under it (relative to the context path) to the
+ * upstream Anthropic API, streaming the response back byte for byte; every other request passes
+ * down the chain untouched. Register it with {@code <async-supported>true</async-supported>}.
+ *
+ * <p>Settings (see {@link SluiceConfig} for defaults) are read from, in order: system property
+ * {@code sluice.<setting>}, environment variable {@code SLUICE_<SETTING>}, this filter's
+ * init-param {@code <setting>}, the context init-param {@code sluice.<setting>}. An invalid value
+ * fails {@link #init} with a message naming the setting.
+ */
+public final class SluiceFilter implements Filter {
+  private static final Logger LOG = LoggerFactory.getLogger(SluiceFilter.class);
+  private static final String PREFIX = "/v1/messages";
+
+  private final SluiceConfig given;
+  private final UpstreamTransport givenTransport;
+  private Relay relay;
+
+  /** For {@code web.xml}: settings come from the filter's configuration. */
+  public SluiceFilter() {
+    this(null, null);
+  }
+
+  /** For programmatic registration ({@code ServletContext.addFilter(name, filter)}). */
+  public SluiceFilter(SluiceConfig config) {
+    this(Objects.requireNonNull(config, "config == null"), null);
+  }
+
+  SluiceFilter(SluiceConfig config, UpstreamTransport transport) {
+    this.given = config;
+    this.givenTransport = transport;
+  }
+
+  @Override
+  public void init(FilterConfig filterConfig) throws ServletException {
+    SluiceConfig config;
+    try {
+      config = given != null ? given : read(filterConfig);
+    } catch (IllegalArgumentException e) {
+      throw new ServletException(e.getMessage(), e);
+    }
+    UpstreamTransport transport = givenTransport != null
+        ? givenTransport : UpstreamTransport.jdk(config.connectTimeout());
+    relay = new Relay(config, transport, newTimer());
+    String context = filterConfig.getServletContext().getContextPath();
+    LOG.info("Sluice relaying POST {}{}/** to {} ({})", context, PREFIX, config.upstream(), config);
+  }
+
+  static SluiceConfig read(FilterConfig fc) {
+    for (String name : Collections.list(fc.getInitParameterNames())) {
+      if (!Settings.NAMES.contains(name)) {
+        LOG.warn("Ignoring unknown Sluice init-param '{}'; known: {}", name, Settings.NAMES);
+      }
+    }
+    return new Settings(List.of(
+        Settings.systemProperties(),
+        Settings.environment(System.getenv()),
+        Settings.named(s -> "filter init-param " + s, fc::getInitParameter),
+        Settings.named(s -> "context init-param sluice." + s,
+            s -> fc.getServletContext().getInitParameter("sluice." + s))))
+        .read();
+  }
+
+  /** The effective configuration; valid after {@link #init}. */
+  public SluiceConfig config() {
+    return relay.config();
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
+      chain.doFilter(req, res);
+      return;
+    }
+    HttpServletRequest request = (HttpServletRequest) req;
+    HttpServletResponse response = (HttpServletResponse) res;
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+      chain.doFilter(req, res);
+      return;
+    }
+    if (!request.getMethod().equals("POST")) {
+      reject(response, 405, "Method " + request.getMethod() + " is not allowed on " + path
+          + "; use POST");
+      return;
+    }
+    URI target = target(path, request.getQueryString());
+    if (target == null) {
+      reject(response, 400, "Invalid request path");
+      return;
+    }
+    new Exchange(relay, request, response, target).start();
+  }
+
+  /** Upstream base + the raw path from /v1/messages on; null for dot-segments or odd encodings. */
+  private URI target(String rawPath, String query) {
+    String lower = rawPath.toLowerCase(java.util.Locale.ROOT);
+    if (lower.contains("/.") || lower.contains("%2e") || lower.contains("%2f")
+        || lower.contains("%5c") || lower.contains("\\") || lower.contains(";")) {
+      return null;
+    }
+    try {
+      return URI.create(relay.config().upstream() + rawPath + (query == null ? "" : "?" + query));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static void reject(HttpServletResponse response, int status, String message)
+      throws IOException {
+    response.getOutputStream().write(Errors.prepare(response, status, message));
+  }
+
+  @Override
+  public void destroy() {
+    if (relay != null) {
+      relay.timer().shutdownNow();
+      relay.transport().close();
+    }
+  }
+
+  private static ScheduledExecutorService newTimer() {
+    ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor)
+        Executors.newScheduledThreadPool(1, r -> {
+          Thread t = new Thread(r, "sluice-timer");
+          t.setDaemon(true);
+          return t;
+        });
+    timer.setRemoveOnCancelPolicy(true); // cancelled timeouts must not pile up in the queue
+    return timer;
+  }
+}
