@@ -1,0 +1,23 @@
+package dev.sluice.hook;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
+/**
+ * Everything known about one exchange once it ended, for {@link Hook#onComplete}.
+ *
+ * @param requestId upstream's {@code request-id}, or the one Sluice answered with
+ * @param path the path from {@code /v1/messages} on
+ * @param model the requested model, or ""
+ * @param status the status the client received; 0 when it received none
+ * @param partial true when {@link #message} is incomplete (cut, cancelled, errored)
+ * @param message the assembled message, shaped like a non-streaming response; empty when there is
+ *     none (errors, count_tokens)
+ * @param usage the merged usage: {@code message_start}'s overlaid with the last
+ *     {@code message_delta}'s (and summed over follow-up rounds); empty when unknown
+ * @param cost the cost in USD from the pricing table; {@code NaN} when the model has no price
+ * @param attributes what hooks attached during the exchange
+ */
+public record ExchangeRecord(String requestId, String path, String model, boolean stream,
+    int status, Outcome outcome, boolean partial, ObjectNode message, ObjectNode usage,
+    double cost, Timings timings, Map<String, Object> attributes) {}

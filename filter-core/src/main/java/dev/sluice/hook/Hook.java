@@ -1,0 +1,114 @@
+package dev.sluice.hook;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A Sluice plugin. Implement the points you need; every method defaults to doing nothing, and a
+ * point a hook does not override is never called: Sluice decides once, at start, which points each
+ * hook overrides (also through an abstract base class or a sub-interface), and a pipeline stage
+ * that no enabled hook needs does not exist for the request. With no hooks the filter is a pure
+ * byte relay.
+ *
+ * <p>Register a hook with {@code java.util.ServiceLoader} (a {@code META-INF/services/dev.sluice.hook.Hook}
+ * file in your jar), then enable it by {@link #name()} in the {@code hooks} setting. Frameworks
+ * and tests may pass instances to {@code new SluiceFilter(config, hooks)} instead.
+ *
+ * <p>For one exchange the points are called in this order:
+ * <ol>
+ *   <li>{@link #onRequest} once, before anything is sent upstream;</li>
+ *   <li>{@link #onResponseStart} once, when upstream's status and headers arrive;</li>
+ *   <li>{@link #onEvent} per event of a streamed response (once with the whole message for a
+ *       non-streaming one);</li>
+ *   <li>{@link #onTurn} after each assistant turn of a stream is assembled;</li>
+ *   <li>{@link #onComplete} once, after the client's response has ended.</li>
+ * </ol>
+ * Points 1 to 4 run on a container or transport I/O thread: they must not block. Hooks run in
+ * {@link #priority()} order, then by name. A hook that throws is logged with its name and the
+ * point, and never breaks the stream; see each point for what happens to its change.
+ */
+public interface Hook {
+
+  /** Use to avoid comparing against null; it overrides nothing, so it is never called. */
+  Hook NONE = new Hook() {
+    @Override
+    public String name() {
+      return "none";
+    }
+
+    @Override
+    public String toString() {
+      return "Hook.NONE";
+    }
+  };
+
+  /**
+   * The name the {@code hooks} setting enables this hook by. Defaults to the class's simple name
+   * in kebab case ({@code MyGuardrail} → {@code my-guardrail}).
+   */
+  default String name() {
+    String simple = getClass().getSimpleName();
+    return simple.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  /** Lower runs first; ties are ordered by {@link #name()}. Defaults to 0. */
+  default int priority() {
+    return 0;
+  }
+
+  /**
+   * Called once per exchange before the request is sent upstream, on the thread that finished
+   * reading the request body. May read the parsed request, edit it ({@link RequestContext#editBody()};
+   * it is then serialized once, after all hooks ran), change upstream headers, set attributes for
+   * later points, or {@link RequestContext#reject reject} the request. If it throws, the request
+   * fails closed with a 500 {@code api_error} (override {@link #failOpen()} to pass instead).
+   * Must not block. Defaults to doing nothing.
+   */
+  default void onRequest(RequestContext request) {}
+
+  /**
+   * Called once when upstream's status and headers arrive (any status), on a transport thread.
+   * Read-only. Must not block. Defaults to doing nothing.
+   */
+  default void onResponseStart(ResponseContext response) {}
+
+  /**
+   * Called for each SSE event of a streamed response, in order, on a transport thread, before the
+   * event is written to the client. May pass it (do nothing: its original bytes go out), replace
+   * it, drop it, or insert events before or after it. Events inserted by one hook are not shown to
+   * the others. For a non-streaming JSON response it is called once, with the whole body as an
+   * event named {@code message}. If it throws, the original event goes out. Must not block.
+   * Defaults to doing nothing.
+   */
+  default void onEvent(EventContext event) {}
+
+  /**
+   * Called after an assistant turn of a streamed response is assembled, before its final
+   * {@code message_delta} and {@code message_stop} reach the client. Returning messages (for
+   * example a user message carrying a server-side {@code tool_result}) makes Sluice send a
+   * follow-up request upstream (the original request, plus the assistant turn, plus these) and
+   * stream its content blocks into the same client stream, re-indexed, with combined usage; up to
+   * the {@code max-follow-ups} setting. Runs on a transport thread; must not block. If it throws,
+   * the turn ends as upstream ended it. Defaults to returning no messages.
+   */
+  default List<ObjectNode> onTurn(TurnContext turn) {
+    return List.of();
+  }
+
+  /**
+   * Called once per exchange after the client's response has ended, whatever the outcome, on
+   * Sluice's completion executor (never an I/O thread), with the assembled message, merged usage,
+   * cost, timings and outcome. May do slow work such as logging, but should not hold the thread
+   * for long. A throw is logged. Defaults to doing nothing.
+   */
+  default void onComplete(ExchangeRecord record) {}
+
+  /**
+   * Whether a throw from {@link #onRequest} lets the request through unchanged (true) or answers
+   * 500 {@code api_error} (false, the default: a broken guardrail must not wave requests through).
+   */
+  default boolean failOpen() {
+    return false;
+  }
+}

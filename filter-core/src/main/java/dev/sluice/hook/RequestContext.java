@@ -1,0 +1,39 @@
+package dev.sluice.hook;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
+/** The request as {@link Hook#onRequest} sees it. Not thread-safe; valid during the call only. */
+public interface RequestContext {
+  /** The path from {@code /v1/messages} on, such as {@code /v1/messages/count_tokens}. */
+  String path();
+
+  /** The requested {@code model}, or "" when absent. */
+  String model();
+
+  /** The body's {@code "stream": true}. */
+  boolean stream();
+
+  /** The request's {@code messages}; an empty array when absent. Read-only by contract. */
+  ArrayNode messages();
+
+  /** The parsed request body. Read-only by contract: to change it, use {@link #editBody()}. */
+  ObjectNode body();
+
+  /** The same tree, marked changed: Sluice serializes it once after all request hooks ran. */
+  ObjectNode editBody();
+
+  /** The headers Sluice will send upstream; changes apply. */
+  Headers headers();
+
+  /** Per-exchange values for later points of this and other hooks. Thread-safe. */
+  Map<String, Object> attributes();
+
+  /**
+   * Answers the client with an Anthropic-shaped error instead of sending the request upstream.
+   *
+   * @param errorType Anthropic's error type, such as {@code permission_error}
+   */
+  void reject(int status, String errorType, String message);
+}
