@@ -1,0 +1,87 @@
+package dev.sluice.example.jetty;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The command line of {@link JettyExample#main}. {@code upstream} is null when not given. */
+record Options(int port, URI upstream, Map<String, String> settings, boolean help) {
+
+  static final int DEFAULT_PORT = 8080;
+
+  static final String USAGE =
+      String.join(
+          System.lineSeparator(),
+          "usage: java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]",
+          "  --port N        port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
+          "  --upstream URL  Anthropic API to relay to, e.g. https://api.anthropic.com",
+          "                  (default: start a mock Anthropic API in-process)",
+          "  --hooks a,b     Sluice hooks to enable (the 'hooks' setting)",
+          "  --help          print this and exit");
+
+  Options {
+    settings = Map.copyOf(settings);
+  }
+
+  /** Parses {@code args}, accepting {@code --name value} and {@code --name=value}. */
+  static Options parse(String... args) {
+    int port = DEFAULT_PORT;
+    URI upstream = null;
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      switch (name) {
+        case "--help":
+        case "-h":
+          if (value != null) throw new IllegalArgumentException(name + " takes no value");
+          return new Options(port, upstream, settings, true);
+        case "--port":
+          port = parsePort(value != null ? value : next(args, ++i, name));
+          break;
+        case "--upstream":
+          upstream = parseUpstream(value != null ? value : next(args, ++i, name));
+          break;
+        case "--hooks":
+          settings.put("hooks", value != null ? value : next(args, ++i, name));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown argument: " + arg);
+      }
+    }
+    return new Options(port, upstream, settings, false);
+  }
+
+  private static String next(String[] args, int i, String name) {
+    if (i >= args.length) throw new IllegalArgumentException(name + " needs a value");
+    return args[i];
+  }
+
+  private static int parsePort(String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) return port;
+    } catch (NumberFormatException ignored) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException("--port must be 0..65535, got '" + value + "'");
+  }
+
+  private static URI parseUpstream(String value) {
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme();
+      if (("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null) return uri;
+    } catch (URISyntaxException ignored) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException("--upstream must be an http(s) URL, got '" + value + "'");
+  }
+}

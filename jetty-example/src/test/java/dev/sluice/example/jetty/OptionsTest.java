@@ -1,0 +1,67 @@
+package dev.sluice.example.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+
+  @Test
+  void noArgs_defaults() {
+    Options options = Options.parse();
+
+    assertThat(options.port()).isEqualTo(8080);
+    assertThat(options.upstream()).isNull();
+    assertThat(options.settings()).isEmpty();
+    assertThat(options.help()).isFalse();
+  }
+
+  @Test
+  void allArgs_spaceSeparated() {
+    Options options =
+        Options.parse("--port", "0", "--upstream", "https://api.anthropic.com", "--hooks", "a,b");
+
+    assertThat(options.port()).isZero();
+    assertThat(options.upstream()).isEqualTo(URI.create("https://api.anthropic.com"));
+    assertThat(options.settings()).isEqualTo(Map.of("hooks", "a,b"));
+  }
+
+  @Test
+  void allArgs_equalsSeparated() {
+    Options options = Options.parse("--port=9090", "--upstream=http://127.0.0.1:1/", "--hooks=x");
+
+    assertThat(options.port()).isEqualTo(9090);
+    assertThat(options.upstream()).isEqualTo(URI.create("http://127.0.0.1:1/"));
+    assertThat(options.settings()).containsEntry("hooks", "x");
+  }
+
+  @Test
+  void help_wins() {
+    assertThat(Options.parse("--port", "1", "--help").help()).isTrue();
+    assertThat(Options.parse("-h").help()).isTrue();
+  }
+
+  @Test
+  void badPort_rejected() {
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--port", "x"))
+        .withMessageContaining("--port");
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--port", "70000"));
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--port"))
+        .withMessageContaining("needs a value");
+  }
+
+  @Test
+  void badUpstream_rejected() {
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--upstream", "ftp://x"));
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--upstream", "nohost"));
+  }
+
+  @Test
+  void unknownArg_rejected() {
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--verbose"))
+        .withMessageContaining("unknown argument: --verbose");
+  }
+}
