@@ -26,8 +26,12 @@ final class Errors {
    * the response carries a fresh {@code request-id}, as Anthropic's do.
    */
   static byte[] prepare(HttpServletResponse response, int status, String message) {
+    return prepare(response, status, typeFor(status), message);
+  }
+
+  static byte[] prepare(HttpServletResponse response, int status, String type, String message) {
     String requestId = newRequestId();
-    byte[] body = json(typeFor(status), message, requestId);
+    byte[] body = json(type, message, requestId);
     response.setStatus(status);
     response.setContentType("application/json");
     response.setHeader("request-id", requestId);

@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.hook.Outcome;
 import dev.sluice.upstream.UpstreamCall;
 import dev.sluice.upstream.UpstreamListener;
 import dev.sluice.upstream.UpstreamRequest;
@@ -37,12 +38,11 @@ import org.slf4j.LoggerFactory;
 final class Exchange implements UpstreamListener, WriteListener, AsyncListener, BodyReader.Callback {
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
-  enum Outcome { COMPLETED, UPSTREAM_FAILED, TIMED_OUT, CLIENT_CANCELLED, REJECTED }
-
   private final Relay relay;
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final URI target;
+  private final Stages stages; // null when no hook is enabled: the pure byte relay
   private final long startNanos = System.nanoTime();
   private AsyncContext async; // null when the chain does not support async: blocking mode
   private final CountDownLatch blockingDone = new CountDownLatch(1);
@@ -57,6 +57,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private boolean needFlush;
   private boolean awaitingData;
   private boolean upstreamDone;
+  private boolean followUpPending;
   private boolean finished;
   private Outcome outcome;
   private int tail; // the last bytes written, to know whether the stream sits between events
@@ -67,14 +68,17 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   // Deferred side effects, handed from inside the lock to runDeferred().
   private boolean demandDue;
+  private boolean startDue;
   private boolean cancelDue;
   private boolean completeDue;
 
-  Exchange(Relay relay, HttpServletRequest request, HttpServletResponse response, URI target) {
+  Exchange(Relay relay, HttpServletRequest request, HttpServletResponse response, URI target,
+      String path) {
     this.relay = relay;
     this.request = request;
     this.response = response;
     this.target = target;
+    this.stages = relay.hooks().isEmpty() ? null : new Stages(relay, path);
   }
 
   /** Runs the exchange; in blocking mode, returns only when it has ended. */
@@ -105,28 +109,39 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onBody(byte[] body, int length) {
-    UpstreamRequest upstream = new UpstreamRequest(target,
-        HeaderRules.toUpstream(request, relay.config().apiKey()), body, length);
-    UpstreamCall c;
+    List<Map.Entry<String, String>> headers =
+        HeaderRules.toUpstream(request, relay.config().apiKey());
     synchronized (this) {
       if (finished) {
         return;
       }
-      c = relay.transport().open(upstream, this);
-      call = c;
-      schedule(relay.config().headersTimeout().toNanos());
+      UpstreamRequest upstream = stages == null
+          ? new UpstreamRequest(target, headers, body, length)
+          : stages.request(target, headers, body, length);
+      if (upstream == null) {
+        RequestStage r = stages.rejection();
+        respondLocally(r.rejectStatus(), r.rejectType(), r.rejectMessage(), Outcome.REJECTED);
+      } else {
+        send(upstream);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("{} {} -> {} ({} request bytes)", request.getMethod(),
+              request.getRequestURI(), target, upstream.bodyLength());
+        }
+      }
     }
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("{} {} -> {} ({} request bytes)", request.getMethod(), request.getRequestURI(),
-          target, length);
-    }
-    c.start();
+    runDeferred();
+  }
+
+  private void send(UpstreamRequest upstream) {
+    call = relay.transport().open(upstream, this);
+    startDue = true;
+    schedule(relay.config().headersTimeout().toNanos());
   }
 
   @Override
   public void onTooLarge() {
     synchronized (this) {
-      respondLocally(413, "Request body is larger than max-request-bytes ("
+      respondLocally(413, Errors.typeFor(413), "Request body is larger than max-request-bytes ("
           + relay.config().maxRequestBytes() + " bytes)", Outcome.REJECTED);
     }
     runDeferred();
@@ -144,61 +159,147 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onResponse(int status, List<Map.Entry<String, String>> headers) {
-    synchronized (this) {
-      if (finished || responding) { // responding: a timeout already answered for upstream
-        return;
+    try {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        if (followUpPending) {
+          followUpResponse(status);
+          return;
+        }
+        if (responding) { // a timeout already answered for upstream
+          return;
+        }
+        responding = true;
+        response.setStatus(status);
+        HeaderRules.toClient(headers, response);
+        String type = response.getContentType();
+        eventStream = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
+        if (eventStream && !response.containsHeader("x-accel-buffering")) {
+          response.setHeader("x-accel-buffering", "no"); // tells nginx in front not to buffer
+        }
+        if (stages != null) {
+          stages.onResponse(status, headers, eventStream);
+          if (stages.buffersBody()) {
+            response.setContentLengthLong(-1); // a hook may change the body: length known at end
+          }
+        }
+        schedule(relay.config().idleTimeout().toNanos());
+        if (startWriter()) {
+          requestData();
+        }
       }
-      responding = true;
-      response.setStatus(status);
-      HeaderRules.toClient(headers, response);
-      String type = response.getContentType();
-      eventStream = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
-      if (eventStream && !response.containsHeader("x-accel-buffering")) {
-        response.setHeader("x-accel-buffering", "no"); // tells nginx in front not to buffer
-      }
-      schedule(relay.config().idleTimeout().toNanos());
-      if (startWriter()) {
-        requestData();
-      }
+    } catch (RuntimeException e) {
+      internalError(e);
     }
     runDeferred();
   }
 
   @Override
   public void onData(List<ByteBuffer> data) {
-    synchronized (this) {
-      if (finished || upstreamDone) {
-        return;
+    try {
+      synchronized (this) {
+        if (finished || upstreamDone) {
+          return;
+        }
+        awaitingData = false;
+        lastActivityNanos = System.nanoTime();
+        if (stages == null) {
+          pending = data;
+          pendingIndex = 0;
+          drain();
+        } else {
+          List<ByteBuffer> out = stages.onChunk(data);
+          if (out.isEmpty()) {
+            requestData(); // nothing to send yet (a partial event, or a body being held)
+          } else {
+            pending = out;
+            pendingIndex = 0;
+            drain();
+          }
+          stages.afterWrite();
+        }
       }
-      awaitingData = false;
-      lastActivityNanos = System.nanoTime();
-      pending = data;
-      pendingIndex = 0;
-      drain();
+    } catch (RuntimeException e) {
+      internalError(e);
     }
     runDeferred();
   }
 
   @Override
   public void onComplete() {
-    synchronized (this) {
-      if (finished || upstreamDone) {
-        return;
+    try {
+      synchronized (this) {
+        if (finished || upstreamDone) {
+          return;
+        }
+        awaitingData = false;
+        Stages.End end = stages == null ? null : stages.onEnd();
+        if (end != null) {
+          append(end.out());
+        }
+        if (end != null && end.followUp() != null) {
+          followUpPending = true; // the next turn streams into this same response
+          send(end.followUp());
+        } else {
+          if (stages != null && stages.buffersBody() && !response.isCommitted()) {
+            response.setContentLengthLong(remaining());
+          }
+          upstreamDone = true;
+        }
+        drain();
       }
-      awaitingData = false;
-      upstreamDone = true;
-      drain();
+    } catch (RuntimeException e) {
+      internalError(e);
     }
     runDeferred();
   }
 
+  private void followUpResponse(int status) {
+    followUpPending = false;
+    if (status != 200) {
+      failUpstream(false, "A follow-up request failed upstream with status " + status);
+      return;
+    }
+    schedule(relay.config().idleTimeout().toNanos());
+    drain();
+  }
+
+  private void append(List<ByteBuffer> more) {
+    if (more.isEmpty()) {
+      return;
+    }
+    List<ByteBuffer> all = new ArrayList<>();
+    if (pending != null) {
+      all.addAll(pending.subList(pendingIndex, pending.size()));
+    }
+    all.addAll(more);
+    pending = all;
+    pendingIndex = 0;
+  }
+
+  private long remaining() {
+    long n = 0;
+    if (pending != null) {
+      for (ByteBuffer b : pending.subList(pendingIndex, pending.size())) {
+        n += b.remaining();
+      }
+    }
+    return n;
+  }
+
   @Override
   public void onFailure(Throwable error) {
-    synchronized (this) {
-      failUpstream(error instanceof HttpConnectTimeoutException,
-          error instanceof HttpConnectTimeoutException
-              ? "Timed out connecting to the upstream API"
-              : "Upstream connection failed: " + error.getClass().getSimpleName());
+    try {
+      synchronized (this) {
+        failUpstream(error instanceof HttpConnectTimeoutException,
+            error instanceof HttpConnectTimeoutException
+                ? "Timed out connecting to the upstream API"
+                : "Upstream connection failed: " + error.getClass().getSimpleName());
+      }
+    } catch (RuntimeException e) {
+      internalError(e);
     }
     runDeferred();
   }
@@ -207,8 +308,12 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onWritePossible() {
-    synchronized (this) {
-      drain();
+    try {
+      synchronized (this) {
+        drain();
+      }
+    } catch (RuntimeException e) {
+      internalError(e);
     }
     runDeferred();
   }
@@ -235,6 +340,19 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onStartAsync(AsyncEvent event) {}
+
+  /** A bug in Sluice must still end the exchange (and cancel upstream), never hang it. */
+  private void internalError(RuntimeException e) {
+    LOG.error("Sluice failed while relaying {} {}", request.getMethod(), request.getRequestURI(),
+        e);
+    synchronized (this) {
+      try {
+        failUpstream(false, "Internal error in the Sluice gateway");
+      } catch (RuntimeException again) {
+        finish(Outcome.UPSTREAM_FAILED);
+      }
+    }
+  }
 
   private void clientGone() {
     synchronized (this) {
@@ -362,12 +480,17 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     cancelDue = true;
     Outcome result = timeout ? Outcome.TIMED_OUT : Outcome.UPSTREAM_FAILED;
     if (!responding) {
-      respondLocally(timeout ? 504 : 502, message, result);
+      int status = timeout ? 504 : 502;
+      respondLocally(status, Errors.typeFor(status), message, result);
       return;
     }
     outcome = result;
     upstreamDone = true;
     awaitingData = false;
+    followUpPending = false;
+    if (stages != null) {
+      append(stages.onCut()); // what the pipeline held back goes out before the error
+    }
     if (eventStream) {
       // Never a silent cut: end with the error event the SDKs raise as an exception.
       List<ByteBuffer> rest = new ArrayList<>();
@@ -385,13 +508,16 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   }
 
   /** Answers with Sluice's own Anthropic-shaped error; only before any upstream response. */
-  private void respondLocally(int status, String message, Outcome result) {
+  private void respondLocally(int status, String type, String message, Outcome result) {
     if (finished || responding) {
       return;
     }
     responding = true;
     outcome = result;
-    pending = List.of(ByteBuffer.wrap(Errors.prepare(response, status, message)));
+    pending = List.of(ByteBuffer.wrap(Errors.prepare(response, status, type, message)));
+    if (stages != null) {
+      stages.answeredLocally(response.getHeader("request-id"));
+    }
     pendingIndex = 0;
     upstreamDone = true;
     if (startWriter() && async == null) {
@@ -412,6 +538,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     cancelDue |= result != Outcome.COMPLETED && result != Outcome.REJECTED;
     completeDue = true;
+    if (stages != null) {
+      stages.finish(result, responding ? response.getStatus() : 0);
+    }
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} ended {} after {} ms, {} response bytes", request.getMethod(),
           request.getRequestURI(), result,
@@ -429,23 +558,27 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   }
 
   private void onTimer() {
-    synchronized (this) {
-      if (finished) {
-        return;
-      }
-      if (!responding) {
-        failUpstream(true, "Upstream did not answer within headers-timeout ("
-            + Settings.format(relay.config().headersTimeout()) + ")");
-      } else {
-        long idle = relay.config().idleTimeout().toNanos();
-        long quiet = System.nanoTime() - lastActivityNanos;
-        if (awaitingData && quiet >= idle) {
-          failUpstream(true, "Upstream sent nothing for idle-timeout ("
-              + Settings.format(relay.config().idleTimeout()) + ")");
+    try {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        if (!responding || followUpPending) {
+          failUpstream(true, "Upstream did not answer within headers-timeout ("
+              + Settings.format(relay.config().headersTimeout()) + ")");
         } else {
-          schedule(awaitingData ? idle - quiet : idle);
+          long idle = relay.config().idleTimeout().toNanos();
+          long quiet = System.nanoTime() - lastActivityNanos;
+          if (awaitingData && quiet >= idle) {
+            failUpstream(true, "Upstream sent nothing for idle-timeout ("
+                + Settings.format(relay.config().idleTimeout()) + ")");
+          } else {
+            schedule(awaitingData ? idle - quiet : idle);
+          }
         }
       }
+    } catch (RuntimeException e) {
+      internalError(e);
     }
     runDeferred();
   }
@@ -454,14 +587,16 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   private void runDeferred() {
     boolean demand;
+    boolean start;
     boolean cancel;
     boolean complete;
     UpstreamCall c;
     synchronized (this) {
       demand = demandDue;
+      start = startDue;
       cancel = cancelDue;
       complete = completeDue;
-      demandDue = cancelDue = completeDue = false;
+      demandDue = startDue = cancelDue = completeDue = false;
       c = call;
     }
     if (cancel && c != null) {
@@ -469,7 +604,12 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     if (complete) {
       complete();
-    } else if (demand && c != null) {
+      return;
+    }
+    if (start && c != null) {
+      c.start();
+    }
+    if (demand && c != null) {
       c.demand();
     }
   }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 final class Settings {
   static final List<String> NAMES = List.of(
       "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
-      "max-request-bytes", "api-key", "hooks");
+      "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
+      "model-aliases");
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
@@ -65,7 +66,20 @@ final class Settings {
     apply("api-key", b::apiKey);
     apply("hooks", v -> b.hooks(Arrays.stream(v.split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList()));
+    apply("max-follow-ups", v -> b.maxFollowUps(Integer.parseInt(v)));
+    apply("pricing-file", b::pricingFile);
     return b.build();
+  }
+
+  /** The first source's value of {@code setting}, or "". */
+  String get(String setting) {
+    for (Source source : sources) {
+      String value = source.get(setting);
+      if (value != null) {
+        return value.trim();
+      }
+    }
+    return "";
   }
 
   private void apply(String setting, java.util.function.Consumer<String> setter) {

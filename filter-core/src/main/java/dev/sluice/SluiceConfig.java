@@ -22,6 +22,8 @@ public final class SluiceConfig {
   private final long maxRequestBytes;
   private final String apiKey;
   private final List<String> hooks;
+  private final int maxFollowUps;
+  private final String pricingFile;
 
   private SluiceConfig(Builder b) {
     this.upstream = b.upstream;
@@ -31,6 +33,8 @@ public final class SluiceConfig {
     this.maxRequestBytes = b.maxRequestBytes;
     this.apiKey = b.apiKey;
     this.hooks = List.copyOf(b.hooks);
+    this.maxFollowUps = b.maxFollowUps;
+    this.pricingFile = b.pricingFile;
   }
 
   public static Builder builder() {
@@ -74,6 +78,16 @@ public final class SluiceConfig {
     return hooks;
   }
 
+  /** Most follow-up requests agentic hooks may add to one exchange. */
+  public int maxFollowUps() {
+    return maxFollowUps;
+  }
+
+  /** A JSON pricing table overlaying the shipped one; empty for the shipped one only. */
+  public String pricingFile() {
+    return pricingFile;
+  }
+
   /** Never includes the API key, only whether one is set. */
   @Override
   public String toString() {
@@ -83,7 +97,9 @@ public final class SluiceConfig {
         + ", idle-timeout=" + Settings.format(idleTimeout)
         + ", max-request-bytes=" + maxRequestBytes
         + ", api-key=" + (apiKey.isEmpty() ? "(client's own)" : "(set, redacted)")
-        + ", hooks=" + (hooks.isEmpty() ? "(none)" : String.join(",", hooks));
+        + ", hooks=" + (hooks.isEmpty() ? "(none)" : String.join(",", hooks))
+        + ", max-follow-ups=" + maxFollowUps
+        + (pricingFile.isEmpty() ? "" : ", pricing-file=" + pricingFile);
   }
 
   /** Builds a {@link SluiceConfig}; every setting starts at its documented default. */
@@ -95,6 +111,8 @@ public final class SluiceConfig {
     private long maxRequestBytes = 32L * 1024 * 1024;
     private String apiKey = "";
     private List<String> hooks = List.of();
+    private int maxFollowUps = 3;
+    private String pricingFile = "";
 
     Builder() {}
 
@@ -106,6 +124,8 @@ public final class SluiceConfig {
       maxRequestBytes = c.maxRequestBytes;
       apiKey = c.apiKey;
       hooks = c.hooks;
+      maxFollowUps = c.maxFollowUps;
+      pricingFile = c.pricingFile;
     }
 
     /** An absolute http or https URL; a trailing slash is ignored. */
@@ -155,6 +175,19 @@ public final class SluiceConfig {
 
     public Builder hooks(List<String> hooks) {
       this.hooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+      return this;
+    }
+
+    public Builder maxFollowUps(int max) {
+      if (max < 0 || max > 100) {
+        throw new IllegalArgumentException("must be between 0 and 100");
+      }
+      this.maxFollowUps = max;
+      return this;
+    }
+
+    public Builder pricingFile(String path) {
+      this.pricingFile = Objects.requireNonNull(path, "path == null").trim();
       return this;
     }
 

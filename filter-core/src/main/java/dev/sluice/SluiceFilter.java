@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import dev.sluice.cost.Pricing;
+import dev.sluice.hook.Hook;
 import dev.sluice.upstream.UpstreamTransport;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -14,9 +16,8 @@ import java.net.URI;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
+import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,52 +36,90 @@ public final class SluiceFilter implements Filter {
   private static final String PREFIX = "/v1/messages";
 
   private final SluiceConfig given;
+  private final List<Hook> givenHooks;
   private final UpstreamTransport givenTransport;
   private Relay relay;
 
-  /** For {@code web.xml}: settings come from the filter's configuration. */
+  /** For {@code web.xml}: settings come from the filter's configuration, hooks from plugins. */
   public SluiceFilter() {
-    this(null, null);
+    this(null, null, null);
   }
 
   /** For programmatic registration ({@code ServletContext.addFilter(name, filter)}). */
   public SluiceFilter(SluiceConfig config) {
-    this(Objects.requireNonNull(config, "config == null"), null);
+    this(Objects.requireNonNull(config, "config == null"), null, null);
   }
 
-  SluiceFilter(SluiceConfig config, UpstreamTransport transport) {
+  /**
+   * For frameworks and tests: exactly these hooks are enabled (no discovery, no allow-list);
+   * they are still configured with the filter's settings.
+   */
+  public SluiceFilter(SluiceConfig config, List<Hook> hooks) {
+    this(Objects.requireNonNull(config, "config == null"),
+        List.copyOf(Objects.requireNonNull(hooks, "hooks == null")), null);
+  }
+
+  SluiceFilter(SluiceConfig config, List<Hook> hooks, UpstreamTransport transport) {
     this.given = config;
+    this.givenHooks = hooks;
     this.givenTransport = transport;
   }
 
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
+    Settings settings = settings(filterConfig);
     SluiceConfig config;
+    HookRegistry hooks;
+    Pricing pricing;
     try {
-      config = given != null ? given : read(filterConfig);
+      config = given != null ? given : read(filterConfig, settings);
+      ClassLoader loader = filterConfig.getServletContext().getClassLoader();
+      hooks = givenHooks != null ? HookRegistry.of(givenHooks)
+          : HookRegistry.load(loader, config.hooks());
+      for (Hook h : hooks.hooks()) {
+        h.configure(settings::get);
+      }
+      pricing = pricing(config);
     } catch (IllegalArgumentException e) {
       throw new ServletException(e.getMessage(), e);
     }
     UpstreamTransport transport = givenTransport != null
         ? givenTransport : UpstreamTransport.jdk(config.connectTimeout());
-    relay = new Relay(config, transport, newTimer());
+    relay = new Relay(config, transport, newTimer(), hooks, pricing,
+        hooks.isEmpty() ? null : Threads.completions());
     String context = filterConfig.getServletContext().getContextPath();
-    LOG.info("Sluice relaying POST {}{}/** to {} ({})", context, PREFIX, config.upstream(), config);
+    LOG.info("Sluice relaying POST {}{}/** to {} ({}); hooks: {}", context, PREFIX,
+        config.upstream(), config, hooks);
   }
 
-  static SluiceConfig read(FilterConfig fc) {
-    for (String name : Collections.list(fc.getInitParameterNames())) {
-      if (!Settings.NAMES.contains(name)) {
-        LOG.warn("Ignoring unknown Sluice init-param '{}'; known: {}", name, Settings.NAMES);
-      }
+  private static Pricing pricing(SluiceConfig config) {
+    if (config.pricingFile().isEmpty()) {
+      return Pricing.defaults();
     }
+    try {
+      return Pricing.withOverrides(Path.of(config.pricingFile()));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot read "
+          + config.pricingFile() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Settings settings(FilterConfig fc) {
     return new Settings(List.of(
         Settings.systemProperties(),
         Settings.environment(System.getenv()),
         Settings.named(s -> "filter init-param " + s, fc::getInitParameter),
         Settings.named(s -> "context init-param sluice." + s,
-            s -> fc.getServletContext().getInitParameter("sluice." + s))))
-        .read();
+            s -> fc.getServletContext().getInitParameter("sluice." + s))));
+  }
+
+  static SluiceConfig read(FilterConfig fc, Settings settings) {
+    for (String name : Collections.list(fc.getInitParameterNames())) {
+      if (!Settings.NAMES.contains(name)) {
+        LOG.info("Sluice init-param '{}' is not a core setting; hooks may read it", name);
+      }
+    }
+    return settings.read();
   }
 
   /** The effective configuration; valid after {@link #init}. */
@@ -112,7 +151,7 @@ public final class SluiceFilter implements Filter {
       reject(response, 400, "Invalid request path");
       return;
     }
-    new Exchange(relay, request, response, target).start();
+    new Exchange(relay, request, response, target, path).start();
   }
 
   /** Upstream base + the raw path from /v1/messages on; null for dot-segments or odd encodings. */
@@ -139,17 +178,13 @@ public final class SluiceFilter implements Filter {
     if (relay != null) {
       relay.timer().shutdownNow();
       relay.transport().close();
+      if (relay.completions() != null) {
+        relay.completions().shutdown(); // queued records still reach their hooks
+      }
     }
   }
 
   private static ScheduledExecutorService newTimer() {
-    ScheduledThreadPoolExecutor timer = (ScheduledThreadPoolExecutor)
-        Executors.newScheduledThreadPool(1, r -> {
-          Thread t = new Thread(r, "sluice-timer");
-          t.setDaemon(true);
-          return t;
-        });
-    timer.setRemoveOnCancelPolicy(true); // cancelled timeouts must not pile up in the queue
-    return timer;
+    return Threads.timer();
   }
 }

@@ -52,6 +52,13 @@ public interface Hook {
     return simple.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * Called once when the filter starts, before any request, with the filter's settings. Throw an
+   * {@link IllegalArgumentException} naming the setting to fail start on a bad value. Not a hook
+   * point. Defaults to doing nothing.
+   */
+  default void configure(HookSettings settings) {}
+
   /** Lower runs first; ties are ordered by {@link #name()}. Defaults to 0. */
   default int priority() {
     return 0;

@@ -2,6 +2,7 @@ package dev.sluice.hook;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
 import java.util.Map;
 
 /** The request as {@link Hook#onRequest} sees it. Not thread-safe; valid during the call only. */
@@ -17,6 +18,12 @@ public interface RequestContext {
 
   /** The request's {@code messages}; an empty array when absent. Read-only by contract. */
   ArrayNode messages();
+
+  /**
+   * The body exactly as received, read-only. Lets a hook decide with a cheap byte scan, so that
+   * requests it does not care about are never parsed.
+   */
+  ByteBuffer rawBody();
 
   /** The parsed request body. Read-only by contract: to change it, use {@link #editBody()}. */
   ObjectNode body();

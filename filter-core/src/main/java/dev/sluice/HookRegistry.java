@@ -1,0 +1,120 @@
+package dev.sluice;
+
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookPoint;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The enabled hooks, with one prebuilt array per {@link HookPoint} so that dispatch loops only
+ * over hooks that override the point, and an unused point costs nothing. Built once, at start.
+ */
+final class HookRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(HookRegistry.class);
+  static final HookRegistry EMPTY = new HookRegistry(List.of());
+
+  private final List<Hook> hooks;
+  private final Map<HookPoint, Hook[]> byPoint = new EnumMap<>(HookPoint.class);
+
+  private HookRegistry(List<Hook> hooks) {
+    List<Hook> sorted = new ArrayList<>(hooks);
+    sorted.sort(Comparator.comparingInt(Hook::priority).thenComparing(Hook::name));
+    this.hooks = List.copyOf(sorted);
+    for (HookPoint p : HookPoint.values()) {
+      byPoint.put(p, sorted.stream().filter(p::isOverriddenBy).toArray(Hook[]::new));
+    }
+  }
+
+  /** Every hook in {@code hooks} is enabled (the programmatic seam for frameworks and tests). */
+  static HookRegistry of(List<Hook> hooks) {
+    return hooks.isEmpty() ? EMPTY : new HookRegistry(hooks);
+  }
+
+  /**
+   * Discovers hooks with {@link ServiceLoader} through {@code loader} (the web app's) and enables
+   * those named in {@code names} ({@code *} for all). A provider that fails to load is logged and
+   * skipped; a name nothing provides fails start, listing what is available.
+   */
+  static HookRegistry load(ClassLoader loader, List<String> names) {
+    if (names.isEmpty()) {
+      return EMPTY;
+    }
+    Map<String, Hook> found = discover(loader);
+    List<Hook> enabled = new ArrayList<>();
+    if (names.contains("*")) {
+      enabled.addAll(found.values());
+    } else {
+      for (String name : names) {
+        Hook h = found.get(name);
+        if (h == null) {
+          throw new IllegalArgumentException("Invalid Sluice setting 'hooks': no hook named '"
+              + name + "'; available: " + String.join(", ", found.keySet()));
+        }
+        enabled.add(h);
+      }
+    }
+    return of(enabled);
+  }
+
+  private static Map<String, Hook> discover(ClassLoader loader) {
+    Map<String, Hook> found = new LinkedHashMap<>();
+    Iterator<Hook> it = ServiceLoader.load(Hook.class, loader).iterator();
+    for (int guard = 0; guard < 10_000; guard++) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        Hook h = it.next();
+        Hook previous = found.putIfAbsent(h.name(), h);
+        if (previous != null && previous.getClass() != h.getClass()) {
+          LOG.warn("Two hooks are named '{}': keeping {}, ignoring {}", h.name(),
+              previous.getClass().getName(), h.getClass().getName());
+        }
+      } catch (ServiceConfigurationError | LinkageError e) {
+        LOG.warn("Skipping a hook provider that failed to load: {}", e.toString());
+      }
+    }
+    return found;
+  }
+
+  Hook[] at(HookPoint point) {
+    return byPoint.get(point);
+  }
+
+  boolean has(HookPoint point) {
+    return byPoint.get(point).length > 0;
+  }
+
+  boolean isEmpty() {
+    return hooks.isEmpty();
+  }
+
+  List<Hook> hooks() {
+    return hooks;
+  }
+
+  /** {@code usage-log[COMPLETE], model-alias[REQUEST, EVENT]}, for the start-up line. */
+  @Override
+  public String toString() {
+    if (hooks.isEmpty()) {
+      return "none (pure byte relay)";
+    }
+    StringJoiner j = new StringJoiner(", ");
+    for (Hook h : hooks) {
+      Set<HookPoint> points = HookPoint.of(h);
+      j.add(h.name() + points);
+    }
+    return j.toString();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.sluice;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * The request's {@code model} and {@code stream}, read from the tree when a hook already parsed
+ * it, else by a streaming scan of the top-level fields done only when first asked.
+ */
+final class RequestFacts {
+  private byte[] body;
+  private int length;
+  private boolean known;
+  private String model = "";
+  private boolean stream;
+
+  void learn(ObjectNode parsed, byte[] body, int length) {
+    if (parsed != null) {
+      model = parsed.path("model").asText("");
+      stream = parsed.path("stream").asBoolean(false);
+      known = true;
+    } else {
+      this.body = body;
+      this.length = length;
+    }
+  }
+
+  String model() {
+    scan();
+    return model;
+  }
+
+  boolean stream() {
+    scan();
+    return stream;
+  }
+
+  private void scan() {
+    if (known) {
+      return;
+    }
+    known = true;
+    if (body == null) {
+      return;
+    }
+    Json.USES.incrementAndGet();
+    boolean haveModel = false;
+    boolean haveStream = false;
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(body, 0, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME && !(haveModel && haveStream)) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("model") && value == JsonToken.VALUE_STRING) {
+          model = p.getText();
+          haveModel = true;
+        } else if (field.equals("stream")) {
+          stream = value == JsonToken.VALUE_TRUE;
+          haveStream = true;
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException notJson) {
+      // Upstream will answer 400; the facts stay empty.
+    } finally {
+      body = null;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.sluice;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.hook.Headers;
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookPoint;
+import dev.sluice.hook.RequestContext;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
+ * serialized at most once, only when a hook edited it.
+ */
+final class RequestStage implements RequestContext {
+  private final String path;
+  private final byte[] raw;
+  private final int rawLength;
+  private final Headers headers;
+  private final Map<String, Object> attributes;
+  private ObjectNode body;
+  private boolean changed;
+  private int rejectStatus;
+  private String rejectType;
+  private String rejectMessage;
+
+  RequestStage(String path, byte[] raw, int rawLength, Headers headers,
+      Map<String, Object> attributes) {
+    this.path = path;
+    this.raw = raw;
+    this.rawLength = rawLength;
+    this.headers = headers;
+    this.attributes = attributes;
+  }
+
+  /** Runs {@code hooks}; returns false when one rejected the request or failed closed. */
+  boolean run(Hook[] hooks) {
+    for (Hook hook : hooks) {
+      boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
+      if (!ok && !hook.failOpen()) {
+        reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+      }
+      if (rejectStatus != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The body to send: the original bytes unless a hook edited the tree. */
+  byte[] bodyBytes() {
+    return changed ? Json.bytes(body) : raw;
+  }
+
+  int bodyLength(byte[] bytes) {
+    return bytes == raw ? rawLength : bytes.length;
+  }
+
+  /** The parsed body if some hook parsed it, else null (so callers can avoid a parse). */
+  ObjectNode parsedOrNull() {
+    return body;
+  }
+
+  int rejectStatus() {
+    return rejectStatus;
+  }
+
+  String rejectType() {
+    return rejectType;
+  }
+
+  String rejectMessage() {
+    return rejectMessage;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public String model() {
+    return body().path("model").asText("");
+  }
+
+  @Override
+  public boolean stream() {
+    return body().path("stream").asBoolean(false);
+  }
+
+  @Override
+  public ArrayNode messages() {
+    JsonNode m = body().get("messages");
+    return m instanceof ArrayNode ? (ArrayNode) m : Json.MAPPER.createArrayNode();
+  }
+
+  @Override
+  public ObjectNode body() {
+    if (body == null) {
+      body = Json.object(raw, 0, rawLength);
+    }
+    return body;
+  }
+
+  @Override
+  public ObjectNode editBody() {
+    changed = true;
+    return body();
+  }
+
+  @Override
+  public ByteBuffer rawBody() {
+    return ByteBuffer.wrap(raw, 0, rawLength).asReadOnlyBuffer();
+  }
+
+  @Override
+  public Headers headers() {
+    return headers;
+  }
+
+  @Override
+  public Map<String, Object> attributes() {
+    return attributes;
+  }
+
+  @Override
+  public void reject(int status, String errorType, String message) {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("reject status must be 4xx or 5xx: " + status);
+    }
+    this.rejectStatus = status;
+    this.rejectType = errorType;
+    this.rejectMessage = message;
+  }
+}

@@ -1,0 +1,419 @@
+package dev.sluice;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.assemble.AssembledMessage;
+import dev.sluice.assemble.MessageAssembler;
+import dev.sluice.hook.Headers;
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookPoint;
+import dev.sluice.hook.Outcome;
+import dev.sluice.hook.ResponseContext;
+import dev.sluice.sse.SseFrame;
+import dev.sluice.sse.SseParser;
+import dev.sluice.upstream.UpstreamRequest;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The hook pipeline of one exchange. It exists only when some hook is enabled, and builds only
+ * the stages the enabled points need:
+ * <ul>
+ *   <li>only {@code COMPLETE} hooks: bytes go out untouched; a side parser assembles the record;</li>
+ *   <li>{@code EVENT} (or {@code FOLLOW_UP}) hooks: events are parsed and dispatched, and an
+ *       event nobody changed goes out as its original bytes;</li>
+ *   <li>non-streaming JSON: buffered only when an {@code EVENT} hook may rewrite it.</li>
+ * </ul>
+ * Called only under the exchange's lock, so it needs no synchronization of its own.
+ */
+final class Stages implements SseParser.Listener {
+  enum Mode { PASS, STREAM_SIDE, STREAM_EVENTS, JSON_BUFFER, JSON_SIDE }
+
+  /** What to send when upstream ended, and possibly a follow-up request to send next. */
+  record End(List<ByteBuffer> out, UpstreamRequest followUp) {}
+
+  private static final int MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+  private final Relay relay;
+  private final HookRegistry hooks;
+  private final String path;
+  private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+  private final Clock clock = new Clock();
+  private final RequestFacts facts = new RequestFacts();
+  private Mode mode = Mode.PASS;
+  private int status;
+  private SseParser parser;
+  private MessageAssembler record;
+  private EventDispatch dispatch;
+  private FollowUps followUps;
+  private final List<EventDispatch.Out> out = new ArrayList<>();
+  private ByteArrayOutputStream json;
+  private List<ByteBuffer> sideQueue;
+  private boolean upstreamErrorEvent;
+  private String requestId = "";
+
+  /** Pipelines built since start; a request with no hooks never builds one (tests check). */
+  static final java.util.concurrent.atomic.AtomicLong CREATED =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  Stages(Relay relay, String path) {
+    CREATED.incrementAndGet();
+    this.relay = relay;
+    this.hooks = relay.hooks();
+    this.path = path;
+  }
+
+  // ---- request ----
+
+  /**
+   * Runs request hooks and returns the request to send, or null when a hook rejected it (then
+   * {@link #rejection()} tells how to answer).
+   */
+  UpstreamRequest request(URI target, List<Map.Entry<String, String>> headers, byte[] body,
+      int length) {
+    Headers upstreamHeaders = Headers.mutableCopyOf(headers);
+    RequestStage stage = new RequestStage(path, body, length, upstreamHeaders, attributes);
+    if (hooks.has(HookPoint.REQUEST) && !stage.run(hooks.at(HookPoint.REQUEST))) {
+      rejected = stage;
+      return null;
+    }
+    byte[] bytes = stage.bodyBytes();
+    int n = stage.bodyLength(bytes);
+    facts.learn(stage.parsedOrNull(), bytes, n);
+    if (hooks.has(HookPoint.FOLLOW_UP) && facts.stream()) {
+      followUps = new FollowUps(relay, hooks.at(HookPoint.FOLLOW_UP), attributes, target,
+          upstreamHeaders.lines(), stage.parsedOrNull() != null ? stage.parsedOrNull()
+          : Json.object(bytes, 0, n));
+    }
+    return new UpstreamRequest(target, upstreamHeaders.lines(), bytes, n);
+  }
+
+  private RequestStage rejected;
+
+  RequestStage rejection() {
+    return rejected;
+  }
+
+  // ---- response ----
+
+  void onResponse(int status, List<Map.Entry<String, String>> headers, boolean eventStream) {
+    this.status = status;
+    clock.headers();
+    for (Map.Entry<String, String> h : headers) {
+      if (h.getKey().equals("request-id")) {
+        requestId = h.getValue();
+      }
+    }
+    if (hooks.has(HookPoint.RESPONSE_START)) {
+      ResponseContext ctx = new Head(status, Headers.readOnly(headers));
+      for (Hook h : hooks.at(HookPoint.RESPONSE_START)) {
+        Guard.run(h, HookPoint.RESPONSE_START, () -> h.onResponseStart(ctx));
+      }
+    }
+    boolean message = path.equals("/v1/messages") && status >= 200 && status < 300;
+    boolean events = hooks.has(HookPoint.EVENT) || followUps != null;
+    boolean assemble = hooks.has(HookPoint.COMPLETE);
+    if (!message || !events && !assemble) {
+      mode = Mode.PASS;
+    } else if (eventStream) {
+      mode = events ? Mode.STREAM_EVENTS : Mode.STREAM_SIDE;
+      parser = SseParser.create(this);
+      record = assemble ? MessageAssembler.create(true) : null;
+      dispatch = hooks.has(HookPoint.EVENT)
+          ? new EventDispatch(hooks.at(HookPoint.EVENT), facts.model(), attributes) : null;
+    } else {
+      mode = hooks.has(HookPoint.EVENT) ? Mode.JSON_BUFFER : Mode.JSON_SIDE;
+      json = new ByteArrayOutputStream();
+    }
+  }
+
+  /** True when the body is held until its end, so its length is only known then. */
+  boolean buffersBody() {
+    return mode == Mode.JSON_BUFFER;
+  }
+
+  // ---- body ----
+
+  /** What to write for this upstream chunk; may be empty, never null. */
+  List<ByteBuffer> onChunk(List<ByteBuffer> data) {
+    clock.firstByte();
+    switch (mode) {
+      case STREAM_EVENTS:
+        for (ByteBuffer b : data) {
+          parser.feed(b);
+        }
+        return drainOut();
+      case STREAM_SIDE:
+        sideQueue = duplicates(data); // parsed after the write: bytes are relayed first
+        return data;
+      case JSON_BUFFER:
+        if (json.size() + remaining(data) > MAX_JSON_BYTES) {
+          mode = Mode.PASS; // too large to rewrite: send what was held, then relay the rest
+          List<ByteBuffer> all = new ArrayList<>();
+          all.add(ByteBuffer.wrap(json.toByteArray()));
+          all.addAll(data);
+          json = null;
+          return all;
+        }
+        capture(data, false);
+        return List.of();
+      case JSON_SIDE:
+        capture(data, true);
+        return data;
+      default:
+        return data;
+    }
+  }
+
+  /** Feeds the side parser with what was just written (only-COMPLETE mode). */
+  void afterWrite() {
+    if (sideQueue != null) {
+      for (ByteBuffer b : sideQueue) {
+        parser.feed(b);
+      }
+      sideQueue = null;
+    }
+  }
+
+  @Override
+  public void onEvent(SseFrame frame) {
+    String name = frame.name();
+    if (name.equals("content_block_delta")) {
+      clock.firstContent();
+    } else if (name.equals("error")) {
+      upstreamErrorEvent = true;
+    }
+    if (mode == Mode.STREAM_SIDE) {
+      record.accept(name, frame.data());
+      return;
+    }
+    EventDispatch.Out event = new EventDispatch.Out(name, frame.data(), frame.raw());
+    if (followUps != null) {
+      event = followUps.onUpstreamEvent(event);
+      if (event == null) {
+        return; // held back or dropped by the follow-up stitcher
+      }
+    }
+    emit(event);
+  }
+
+  private void emit(EventDispatch.Out event) {
+    if (record != null) {
+      record.accept(event.name(), event.data());
+    }
+    if (dispatch != null) {
+      dispatch.dispatch(event.name(), event.data(), event.bytes(), out);
+    } else {
+      out.add(event);
+    }
+  }
+
+  /** Upstream's body ended: what is left to send, and the follow-up request if a hook asked. */
+  End onEnd() {
+    List<ByteBuffer> tail = new ArrayList<>();
+    switch (mode) {
+      case STREAM_EVENTS:
+      case STREAM_SIDE:
+        afterWrite();
+        parser.end();
+        byte[] rest = parser.undispatched();
+        if (followUps != null) {
+          UpstreamRequest next = followUps.nextRound();
+          if (next != null) {
+            tail.addAll(drainOut());
+            parser = SseParser.create(this);
+            return new End(tail, next);
+          }
+          for (EventDispatch.Out held : followUps.finalEvents()) {
+            emit(held);
+          }
+        }
+        tail.addAll(drainOut());
+        if (rest.length > 0 && mode == Mode.STREAM_EVENTS) {
+          tail.add(ByteBuffer.wrap(rest)); // never dispatched, but never lost either
+        }
+        return new End(tail, null);
+      case JSON_BUFFER:
+        tail.add(ByteBuffer.wrap(rewriteJson(json.toByteArray())));
+        return new End(tail, null);
+      default:
+        return new End(tail, null);
+    }
+  }
+
+  private byte[] rewriteJson(byte[] body) {
+    if (json == null) {
+      return body;
+    }
+    String data = new String(body, StandardCharsets.UTF_8);
+    List<EventDispatch.Out> result = new ArrayList<>();
+    dispatch = new EventDispatch(hooks.at(HookPoint.EVENT), facts.model(), attributes);
+    dispatch.dispatch("message", data, body, result);
+    for (EventDispatch.Out o : result) {
+      if (o.name().equals("message")) {
+        body = o.bytes() == body ? body : o.data().getBytes(StandardCharsets.UTF_8);
+        json.reset();
+        json.writeBytes(body);
+        return body;
+      }
+    }
+    return body; // a hook dropped the message: a JSON response cannot lose its body
+  }
+
+  /** Upstream failed mid-body: whatever the pipeline still holds, to send before the error. */
+  List<ByteBuffer> onCut() {
+    List<ByteBuffer> rest = new ArrayList<>(drainOut());
+    if (mode == Mode.STREAM_EVENTS) {
+      byte[] tail = parser.undispatched();
+      if (tail.length > 0) {
+        rest.add(ByteBuffer.wrap(tail));
+      }
+      parser = SseParser.create(this); // the cut tail must not be dispatched later
+    } else if (mode == Mode.JSON_BUFFER) {
+      rest.add(ByteBuffer.wrap(json.toByteArray()));
+      mode = Mode.PASS;
+    }
+    return rest;
+  }
+
+  // ---- end ----
+
+  /** Builds the exchange record and hands it to the completion hooks, off the I/O thread. */
+  void finish(Outcome outcome, int clientStatus) {
+    clock.end();
+    if (!hooks.has(HookPoint.COMPLETE)) {
+      return;
+    }
+    Records.complete(relay, hooks.at(HookPoint.COMPLETE), this, outcome, clientStatus);
+  }
+
+  // ---- for Records ----
+
+  String path() {
+    return path;
+  }
+
+  RequestFacts facts() {
+    return facts;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Map<String, Object> attributes() {
+    return attributes;
+  }
+
+  String requestId() {
+    return requestId;
+  }
+
+  /** Sluice answered itself, with this id. */
+  void answeredLocally(String id) {
+    requestId = id;
+  }
+
+  int upstreamStatus() {
+    return status;
+  }
+
+  boolean sawErrorEvent() {
+    return upstreamErrorEvent;
+  }
+
+  /** The assembled message so far; null when nothing was assembled. */
+  AssembledMessage assembled() {
+    if (record != null) {
+      return record.result();
+    }
+    return null;
+  }
+
+  /** The non-streaming body as sent, when it was captured; else null. */
+  byte[] jsonBody() {
+    return json == null || json.size() > MAX_JSON_BYTES ? null : json.toByteArray();
+  }
+
+  // ---- helpers ----
+
+  private List<ByteBuffer> drainOut() {
+    if (out.isEmpty()) {
+      return List.of();
+    }
+    List<ByteBuffer> buffers = new ArrayList<>(out.size());
+    for (EventDispatch.Out o : out) {
+      buffers.add(ByteBuffer.wrap(o.bytes()));
+    }
+    out.clear();
+    return buffers;
+  }
+
+  private void capture(List<ByteBuffer> data, boolean side) {
+    for (ByteBuffer b : data) {
+      ByteBuffer d = side ? b.duplicate() : b;
+      if (json.size() + d.remaining() > MAX_JSON_BYTES) {
+        continue; // too large to keep a side copy; the record goes without the message
+      }
+      byte[] copy = new byte[d.remaining()];
+      d.get(copy);
+      json.writeBytes(copy);
+    }
+  }
+
+  private static long remaining(List<ByteBuffer> data) {
+    long n = 0;
+    for (ByteBuffer b : data) {
+      n += b.remaining();
+    }
+    return n;
+  }
+
+  private static List<ByteBuffer> duplicates(List<ByteBuffer> data) {
+    List<ByteBuffer> copies = new ArrayList<>(data.size());
+    for (ByteBuffer b : data) {
+      copies.add(b.duplicate());
+    }
+    return copies;
+  }
+
+  private final class Head implements ResponseContext {
+    private final int status;
+    private final Headers headers;
+
+    Head(int status, Headers headers) {
+      this.status = status;
+      this.headers = headers;
+    }
+
+    @Override
+    public int status() {
+      return status;
+    }
+
+    @Override
+    public Headers headers() {
+      return headers;
+    }
+
+    @Override
+    public String model() {
+      return facts.model();
+    }
+
+    @Override
+    public boolean stream() {
+      return facts.stream();
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+      return attributes;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.sluice.hook;
+
+/**
+ * The filter's settings, for hooks that take their own (such as {@code model-aliases}). A name
+ * {@code x} is looked up like every Sluice setting: system property {@code sluice.x}, environment
+ * variable {@code SLUICE_X}, filter init-param {@code x}, context init-param {@code sluice.x}.
+ */
+public interface HookSettings {
+  /** The value, or "" when unset. */
+  String get(String name);
+
+  HookSettings EMPTY = name -> "";
+}

@@ -1,0 +1,476 @@
+package dev.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.builtin.CostInUsageHook;
+import dev.sluice.builtin.ModelAliasHook;
+import dev.sluice.builtin.StripEmptyTextHook;
+import dev.sluice.cost.Pricing;
+import dev.sluice.hook.EventContext;
+import dev.sluice.hook.ExchangeRecord;
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.Outcome;
+import dev.sluice.hook.RequestContext;
+import dev.sluice.testkit.MockUpstream;
+import dev.sluice.testkit.RecordedRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The hook pipeline end to end, in a real Jetty, against the mock upstream. */
+class PipelineTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String STREAM = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,"
+      + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+  static final String NON_STREAM = STREAM.replace("\"stream\":true,", "");
+
+  static MockUpstream mock;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  final List<EmbeddedJetty> started = new ArrayList<>();
+
+  @BeforeAll
+  static void startMock() {
+    mock = MockUpstream.start();
+  }
+
+  @AfterAll
+  static void stopMock() {
+    mock.close();
+  }
+
+  @AfterEach
+  void stopJetty() throws Exception {
+    for (EmbeddedJetty j : started) {
+      j.close();
+    }
+    mock.reset();
+  }
+
+  EmbeddedJetty jetty(Hook... hooks) throws Exception {
+    return jetty(SluiceConfig.builder().upstream(mock.baseUri()).build(), hooks);
+  }
+
+  EmbeddedJetty jetty(SluiceConfig config, Hook... hooks) throws Exception {
+    EmbeddedJetty j = EmbeddedJetty.start(new SluiceFilter(config, List.of(hooks)));
+    started.add(j);
+    return j;
+  }
+
+  HttpResponse<byte[]> post(URI base, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
+        .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static String text(HttpResponse<byte[]> r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
+  // ---- the pipeline shapes itself ----
+
+  @Test
+  void noHooks_isAPureByteRelay_neverTouchingParserOrJson() throws Exception {
+    EmbeddedJetty j = jetty();
+    long json = Json.USES.get();
+    long stages = Stages.CREATED.get();
+    for (String scenario : List.of("text", "tool_use", "crlf")) {
+      assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body())
+          .isEqualTo(MockUpstream.transcript(scenario));
+    }
+    assertThat(text(post(j.baseUri(), NON_STREAM))).contains("\"type\":\"message\"");
+    assertThat(Json.USES.get()).as("JSON uses").isEqualTo(json);
+    assertThat(Stages.CREATED.get()).as("pipelines built").isEqualTo(stages);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"text", "long_text", "tool_use", "thinking", "citations",
+      "server_tools", "multi_block", "unicode", "crlf"})
+  void completeOnly_relaysBytesUntouched_andRecordsTheAssembledMessage(String scenario)
+      throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(recorder);
+    HttpResponse<byte[]> r = post(j.baseUri(), STREAM, "x-mock-scenario", scenario);
+    assertThat(r.body()).isEqualTo(MockUpstream.transcript(scenario));
+    ExchangeRecord record = recorder.next();
+    JsonNode expected = JSON.readTree(MockUpstream.transcriptMessage(scenario));
+    assertThat(record.message()).isEqualTo(expected);
+    assertThat(record.usage()).isEqualTo(expected.get("usage"));
+    assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
+    assertThat(record.partial()).isFalse();
+    assertThat(record.status()).isEqualTo(200);
+    assertThat(record.requestId()).isEqualTo(mock.takeRequest(Duration.ofSeconds(5)).requestId());
+    assertThat(record.model()).isEqualTo("claude-sonnet-4-5");
+    assertThat(record.stream()).isTrue();
+    assertThat(record.timings().headersNanos()).isPositive();
+    assertThat(record.timings().firstContentNanos())
+        .isGreaterThanOrEqualTo(record.timings().firstByteNanos());
+    assertThat(record.timings().endNanos()).isGreaterThanOrEqualTo(
+        record.timings().firstContentNanos());
+    assertThat(record.cost()).isEqualTo(Pricing.defaults().cost(
+        expected.path("model").asText(), expected.get("usage")));
+  }
+
+  @Test
+  void completeOnly_nonStreaming_recordsTheMessage() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(recorder);
+    HttpResponse<byte[]> r = post(j.baseUri(), NON_STREAM, "x-mock-scenario", "tool_use");
+    assertThat(r.body()).isEqualTo(MockUpstream.transcriptMessage("tool_use"));
+    ExchangeRecord record = recorder.next();
+    assertThat(record.message()).isEqualTo(JSON.readTree(r.body()));
+    assertThat(record.stream()).isFalse();
+  }
+
+  @Test
+  void records_tellOutcomes_andPartialMessages() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(recorder);
+    post(j.baseUri(), STREAM, "x-mock-scenario", "error_429");
+    ExchangeRecord limited = recorder.next();
+    assertThat(limited.outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+    assertThat(limited.status()).isEqualTo(429);
+
+    post(j.baseUri(), STREAM, "x-mock-scenario", "mid_stream_error");
+    ExchangeRecord errored = recorder.next();
+    assertThat(errored.outcome()).isEqualTo(Outcome.UPSTREAM_ERROR);
+    assertThat(errored.partial()).isTrue();
+    assertThat(errored.message().path("content").get(0).path("text").asText()).isNotEmpty();
+
+    post(j.baseUri(), STREAM, "x-mock-scenario", "abrupt_close", "x-mock-deltas", "20");
+    ExchangeRecord cut = recorder.next();
+    assertThat(cut.outcome()).isEqualTo(Outcome.UPSTREAM_FAILED);
+    assertThat(cut.partial()).isTrue();
+    assertThat(cut.usage().path("input_tokens").asInt()).isPositive();
+  }
+
+  // ---- event hooks ----
+
+  @ParameterizedTest
+  @ValueSource(strings = {"text", "tool_use", "thinking", "crlf", "unicode", "mid_stream_error"})
+  void eventHookThatPasses_keepsEveryOriginalByte(String scenario) throws Exception {
+    Hook reader = new Hook() {
+      @Override
+      public void onEvent(EventContext e) {
+        e.event().type();
+        e.event().json(); // looking is not changing
+      }
+    };
+    EmbeddedJetty j = jetty(reader);
+    assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body())
+        .isEqualTo(MockUpstream.transcript(scenario));
+  }
+
+  @Test
+  void eventHook_canReplaceDropAndInsert() throws Exception {
+    Hook editor = new Hook() {
+      @Override
+      public void onEvent(EventContext e) {
+        switch (e.event().name()) {
+          case "ping":
+            e.drop();
+            break;
+          case "message_start":
+            e.insertAfter("notice", "{\"type\":\"notice\"}");
+            break;
+          case "content_block_delta":
+            if (e.event().deltaType().equals("text_delta")) {
+              ObjectNode json = e.event().json().deepCopy();
+              json.with("delta").put("text", e.event().text().toUpperCase());
+              e.replace(json);
+            }
+            break;
+          default:
+        }
+      }
+    };
+    EmbeddedJetty j = jetty(editor);
+    String body = text(post(j.baseUri(), STREAM, "x-mock-scenario", "text"));
+    assertThat(body).doesNotContain("event: ping").contains(
+        "event: message_start\n").contains("event: notice\ndata: {\"type\":\"notice\"}\n\n")
+        .contains("\"text\":\"HELLO THERE!\"").endsWith("data: {\"type\":\"message_stop\"}\n\n");
+    assertThat(body.indexOf("event: notice")).isGreaterThan(body.indexOf("message_start"));
+  }
+
+  @Test
+  void throwingEventHook_neverBreaksTheStream() throws Exception {
+    Hook broken = new Hook() {
+      @Override
+      public String name() {
+        return "broken";
+      }
+
+      @Override
+      public void onEvent(EventContext e) {
+        e.drop();
+        throw new IllegalStateException("bug in plugin");
+      }
+    };
+    EmbeddedJetty j = jetty(broken);
+    assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", "tool_use").body())
+        .isEqualTo(MockUpstream.transcript("tool_use"));
+  }
+
+  // ---- request hooks ----
+
+  @Test
+  void throwingRequestHook_failsClosed_unlessItFailsOpen() throws Exception {
+    Hook closed = new Hook() {
+      @Override
+      public String name() {
+        return "guardrail";
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        throw new IllegalStateException("cannot reach policy server");
+      }
+    };
+    HttpResponse<byte[]> r = post(jetty(closed).baseUri(), STREAM);
+    assertThat(r.statusCode()).isEqualTo(500);
+    assertThat(text(r)).contains("\"type\":\"api_error\"").contains("guardrail");
+    assertThat(mock.requests()).isEmpty();
+
+    Hook open = new Hook() {
+      @Override
+      public void onRequest(RequestContext r) {
+        throw new IllegalStateException("optional enrichment failed");
+      }
+
+      @Override
+      public boolean failOpen() {
+        return true;
+      }
+    };
+    assertThat(post(jetty(open).baseUri(), STREAM).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void requestHook_canReject_withAnAnthropicError() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    Hook auth = new Hook() {
+      @Override
+      public void onRequest(RequestContext r) {
+        if (r.headers().get("x-api-key").isEmpty()) {
+          r.reject(403, "permission_error", "No key for " + r.model());
+        }
+      }
+    };
+    HttpResponse<byte[]> r = post(jetty(auth, recorder).baseUri(), STREAM);
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.headers().firstValue("request-id")).isPresent();
+    assertThat(JSON.readTree(r.body()).path("error").path("type").asText())
+        .isEqualTo("permission_error");
+    assertThat(text(r)).contains("No key for claude-sonnet-4-5");
+    assertThat(mock.requests()).isEmpty();
+    ExchangeRecord record = recorder.next();
+    assertThat(record.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(record.requestId()).isEqualTo(r.headers().firstValue("request-id").get());
+  }
+
+  @Test
+  void requestBody_parsedOnce_serializedOnce_evenWhenSeveralHooksEdit() throws Exception {
+    Hook a = new Hook() {
+      @Override
+      public String name() {
+        return "a";
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        r.editBody().put("max_tokens", 99);
+        r.headers().set("x-added", "yes");
+        r.attributes().put("seen", r.model());
+      }
+    };
+    Hook b = new Hook() {
+      @Override
+      public String name() {
+        return "b";
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        r.editBody().putObject("metadata").put("user_id", "u1");
+      }
+    };
+    EmbeddedJetty j = jetty(a, b);
+    long before = Json.USES.get();
+    post(j.baseUri(), STREAM);
+    assertThat(Json.USES.get() - before).as("one parse, one serialization").isEqualTo(2);
+    RecordedRequest seen = mock.takeRequest(Duration.ofSeconds(5));
+    JsonNode sent = JSON.readTree(seen.body());
+    assertThat(sent.path("max_tokens").asInt()).isEqualTo(99);
+    assertThat(sent.path("metadata").path("user_id").asText()).isEqualTo("u1");
+    assertThat(seen.header("x-added")).isEqualTo("yes");
+  }
+
+  // ---- built-ins through the pipeline ----
+
+  @Test
+  void modelAlias_worksAlone_andWithOtherHooks() throws Exception {
+    ModelAliasHook alias = new ModelAliasHook(Map.of("fast", "claude-haiku-4-5"));
+    for (EmbeddedJetty j : List.of(jetty(alias), jetty(alias, new RecordingHook()))) {
+      String body = text(post(j.baseUri(), STREAM.replace("claude-sonnet-4-5", "fast"),
+          "x-mock-scenario", "paced", "x-mock-deltas", "3"));
+      assertThat(JSON.readTree(mock.takeRequest(Duration.ofSeconds(5)).body()).path("model")
+          .asText()).isEqualTo("claude-haiku-4-5");
+      assertThat(body).contains("\"model\":\"fast\"").doesNotContain("claude-haiku-4-5");
+
+      String json = text(post(j.baseUri(), NON_STREAM.replace("claude-sonnet-4-5", "fast"),
+          "x-mock-scenario", "paced", "x-mock-deltas", "3"));
+      mock.takeRequest(Duration.ofSeconds(5));
+      assertThat(JSON.readTree(json).path("model").asText()).isEqualTo("fast");
+    }
+  }
+
+  @Test
+  void costInUsage_addsTheCostToMessageDelta_andToNonStreamingUsage() throws Exception {
+    EmbeddedJetty j = jetty(new CostInUsageHook());
+    String body = text(post(j.baseUri(), STREAM, "x-mock-scenario", "server_tools"));
+    JsonNode start = null;
+    JsonNode delta = null;
+    for (String event : body.split("\n\n")) {
+      String data = event.substring(event.indexOf("data: ") + 6);
+      if (event.startsWith("event: message_start")) {
+        start = JSON.readTree(data).path("message");
+      } else if (event.startsWith("event: message_delta")) {
+        delta = JSON.readTree(data);
+      }
+    }
+    ObjectNode merged = ((ObjectNode) start.path("usage")).deepCopy();
+    ObjectNode deltaUsage = ((ObjectNode) delta.path("usage")).deepCopy();
+    double cost = deltaUsage.remove("cost").asDouble();
+    merged.setAll(deltaUsage);
+    assertThat(cost).isPositive()
+        .isEqualTo(Pricing.defaults().cost(start.path("model").asText(), merged));
+
+    JsonNode message = JSON.readTree(text(post(j.baseUri(), NON_STREAM, "x-mock-scenario",
+        "text")));
+    ObjectNode usage = ((ObjectNode) message.path("usage")).deepCopy();
+    double nonStreamingCost = usage.remove("cost").asDouble();
+    assertThat(nonStreamingCost).isEqualTo(Pricing.defaults().cost(
+        message.path("model").asText(), usage));
+  }
+
+  @Test
+  void stripEmptyText_removesBlankBlocks_andNeverParsesCleanRequests() throws Exception {
+    EmbeddedJetty j = jetty(new StripEmptyTextHook());
+    String dirty = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Hi\"},"
+        + "{\"type\":\"text\",\"text\":\"  \"}]},{\"role\":\"assistant\",\"content\":"
+        + "[{\"type\":\"text\",\"text\":\"\"}]},{\"role\":\"user\",\"content\":\"go\"}]}";
+    post(j.baseUri(), dirty);
+    JsonNode sent = JSON.readTree(mock.takeRequest(Duration.ofSeconds(5)).body());
+    assertThat(sent.path("messages")).hasSize(2);
+    assertThat(sent.path("messages").get(0).path("content")).hasSize(1);
+
+    long before = Json.USES.get();
+    post(j.baseUri(), STREAM);
+    assertThat(mock.takeRequest(Duration.ofSeconds(5)).body())
+        .isEqualTo(STREAM.getBytes(StandardCharsets.UTF_8));
+    assertThat(Json.USES.get()).isEqualTo(before);
+  }
+
+  // ---- agentic follow-ups ----
+
+  /** Continues once after the first turn, like a server-side tool would. */
+  static final class ContinueOnce implements Hook {
+    final List<Integer> rounds = new ArrayList<>();
+
+    @Override
+    public List<ObjectNode> onTurn(dev.sluice.hook.TurnContext turn) {
+      rounds.add(turn.round());
+      if (turn.round() > 0) {
+        return List.of();
+      }
+      ObjectNode user = JSON.createObjectNode().put("role", "user").put("content", "continue");
+      return List.of(user);
+    }
+  }
+
+  @Test
+  void followUp_streamsTheNextTurnIntoTheSameMessage() throws Exception {
+    ContinueOnce hook = new ContinueOnce();
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(hook, recorder);
+    String body = text(post(j.baseUri(), STREAM, "x-mock-scenario", "tool_use"));
+    assertThat(hook.rounds).containsExactly(0, 1);
+    List<RecordedRequest> upstream = mock.requests();
+    assertThat(upstream).hasSize(2);
+    JsonNode second = JSON.readTree(upstream.get(1).body());
+    assertThat(second.path("messages")).hasSize(3);
+    assertThat(second.path("messages").get(1).path("role").asText()).isEqualTo("assistant");
+    assertThat(second.path("messages").get(2).path("content").asText()).isEqualTo("continue");
+
+    assertThat(count(body, "event: message_start\n")).isEqualTo(1);
+    assertThat(count(body, "event: message_stop\n")).isEqualTo(1);
+    assertThat(count(body, "event: message_delta\n")).isEqualTo(1);
+    JsonNode transcript = JSON.readTree(MockUpstream.transcriptMessage("tool_use"));
+    int blocks = transcript.path("content").size();
+    for (int i = 0; i < 2 * blocks; i++) {
+      assertThat(body).contains("\"type\":\"content_block_start\",\"index\":" + i + ",");
+    }
+    ExchangeRecord record = recorder.next();
+    assertThat(record.message().path("content")).hasSize(2 * blocks);
+    long out = transcript.path("usage").path("output_tokens").asLong();
+    assertThat(record.usage().path("output_tokens").asLong()).isEqualTo(2 * out);
+    assertThat(body).contains("\"output_tokens\":" + (2 * out));
+  }
+
+  @Test
+  void followUps_stopAtMaxFollowUps() throws Exception {
+    Hook forever = new Hook() {
+      @Override
+      public List<ObjectNode> onTurn(dev.sluice.hook.TurnContext turn) {
+        return List.of(JSON.createObjectNode().put("role", "user").put("content", "more"));
+      }
+    };
+    EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri()).maxFollowUps(2)
+        .build(), forever);
+    String body = text(post(j.baseUri(), STREAM, "x-mock-scenario", "text"));
+    assertThat(mock.requests()).hasSize(3);
+    assertThat(count(body, "event: message_stop\n")).isEqualTo(1);
+  }
+
+  @Test
+  void noFollowUpHook_holdsNothingBack() throws Exception {
+    String hold = "hold-" + System.nanoTime();
+    EmbeddedJetty j = jetty(new RecordingHook());
+    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .header("x-mock-hold", hold).POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (var in = response.body()) {
+      byte[] first = new byte[20];
+      assertThat(in.readNBytes(first, 0, 20)).isEqualTo(20); // message_start arrived while held
+      mock.release(hold);
+      in.readAllBytes();
+    }
+  }
+
+  private static int count(String s, String needle) {
+    int n = 0;
+    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
