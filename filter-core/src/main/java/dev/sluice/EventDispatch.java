@@ -20,21 +20,26 @@ final class EventDispatch implements EventContext {
   private final Hook[] hooks;
   private final String model;
   private final Map<String, Object> attributes;
+  private final boolean parseEvery;
   private EventView current;
   private byte[] currentBytes;
   private boolean dropped;
   private final List<Out> before = new ArrayList<>();
   private final List<Out> after = new ArrayList<>();
 
-  EventDispatch(Hook[] hooks, String model, Map<String, Object> attributes) {
+  EventDispatch(Hook[] hooks, String model, Map<String, Object> attributes, boolean parseEvery) {
     this.hooks = hooks;
     this.model = model;
     this.attributes = attributes;
+    this.parseEvery = parseEvery;
   }
 
   /** Runs every event hook over one event; appends what to send to {@code out}. */
   void dispatch(String name, String data, byte[] bytes, List<Out> out) {
     current = new EventView(name, data);
+    if (parseEvery) {
+      current.json(); // the legacy baseline builds a tree for every event
+    }
     currentBytes = bytes;
     dropped = false;
     before.clear();

@@ -78,7 +78,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     this.request = request;
     this.response = response;
     this.target = target;
-    this.stages = relay.hooks().isEmpty() ? null : new Stages(relay, path);
+    this.stages = relay.hooks().needsPipeline() ? new Stages(relay, path) : null;
   }
 
   /** Runs the exchange; in blocking mode, returns only when it has ended. */

@@ -25,15 +25,39 @@ final class HookRegistry {
   static final HookRegistry EMPTY = new HookRegistry(List.of());
 
   private final List<Hook> hooks;
+  private final boolean legacy;
   private final Map<HookPoint, Hook[]> byPoint = new EnumMap<>(HookPoint.class);
 
-  private HookRegistry(List<Hook> hooks) {
+  private HookRegistry(List<Hook> hooks, boolean legacy) {
     List<Hook> sorted = new ArrayList<>(hooks);
     sorted.sort(Comparator.comparingInt(Hook::priority).thenComparing(Hook::name));
     this.hooks = List.copyOf(sorted);
+    this.legacy = legacy;
     for (HookPoint p : HookPoint.values()) {
-      byPoint.put(p, sorted.stream().filter(p::isOverriddenBy).toArray(Hook[]::new));
+      byPoint.put(p, sorted.stream().filter(h -> legacy || p.isOverriddenBy(h))
+          .toArray(Hook[]::new));
     }
+  }
+
+  private HookRegistry(List<Hook> hooks) {
+    this(hooks, false);
+  }
+
+  /**
+   * The baseline the fast paths are measured against (benchmark only): every hook at every
+   * point, and every stage built for every request, as a proxy without override detection does.
+   */
+  HookRegistry legacy() {
+    return new HookRegistry(hooks, true);
+  }
+
+  boolean isLegacy() {
+    return legacy;
+  }
+
+  /** Whether requests need the hook pipeline at all; false means the pure byte relay. */
+  boolean needsPipeline() {
+    return legacy || !hooks.isEmpty();
   }
 
   /** Every hook in {@code hooks} is enabled (the programmatic seam for frameworks and tests). */
@@ -93,7 +117,7 @@ final class HookRegistry {
   }
 
   boolean has(HookPoint point) {
-    return byPoint.get(point).length > 0;
+    return legacy || byPoint.get(point).length > 0;
   }
 
   boolean isEmpty() {
@@ -107,6 +131,10 @@ final class HookRegistry {
   /** {@code usage-log[COMPLETE], model-alias[REQUEST, EVENT]}, for the start-up line. */
   @Override
   public String toString() {
+    if (legacy) {
+      return "LEGACY PIPELINE (benchmark baseline: every stage, every hook, every point) "
+          + hooks.stream().map(Hook::name).toList();
+    }
     if (hooks.isEmpty()) {
       return "none (pure byte relay)";
     }

@@ -20,7 +20,7 @@ final class Settings {
   static final List<String> NAMES = List.of(
       "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
-      "model-aliases");
+      "model-aliases", "legacy-pipeline");
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
@@ -68,6 +68,7 @@ final class Settings {
         .map(String::trim).filter(s -> !s.isEmpty()).toList()));
     apply("max-follow-ups", v -> b.maxFollowUps(Integer.parseInt(v)));
     apply("pricing-file", b::pricingFile);
+    apply("legacy-pipeline", v -> b.legacyPipeline(parseBoolean(v)));
     return b.build();
   }
 
@@ -128,6 +129,16 @@ final class Settings {
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
     return unit.isEmpty() ? n : unit.startsWith("k") ? n * 1024 : n * 1024 * 1024;
+  }
+
+  static boolean parseBoolean(String v) {
+    if (v.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException("is not true or false");
   }
 
   static String format(Duration d) {

@@ -24,6 +24,7 @@ public final class SluiceConfig {
   private final List<String> hooks;
   private final int maxFollowUps;
   private final String pricingFile;
+  private final boolean legacyPipeline;
 
   private SluiceConfig(Builder b) {
     this.upstream = b.upstream;
@@ -35,6 +36,7 @@ public final class SluiceConfig {
     this.hooks = List.copyOf(b.hooks);
     this.maxFollowUps = b.maxFollowUps;
     this.pricingFile = b.pricingFile;
+    this.legacyPipeline = b.legacyPipeline;
   }
 
   public static Builder builder() {
@@ -88,6 +90,14 @@ public final class SluiceConfig {
     return pricingFile;
   }
 
+  /**
+   * Benchmark only: turns every fast path off (every request parsed and re-serialized, every
+   * event parsed and dispatched to every hook, per-delta assembly). Same bytes, just slower.
+   */
+  public boolean legacyPipeline() {
+    return legacyPipeline;
+  }
+
   /** Never includes the API key, only whether one is set. */
   @Override
   public String toString() {
@@ -99,7 +109,8 @@ public final class SluiceConfig {
         + ", api-key=" + (apiKey.isEmpty() ? "(client's own)" : "(set, redacted)")
         + ", hooks=" + (hooks.isEmpty() ? "(none)" : String.join(",", hooks))
         + ", max-follow-ups=" + maxFollowUps
-        + (pricingFile.isEmpty() ? "" : ", pricing-file=" + pricingFile);
+        + (pricingFile.isEmpty() ? "" : ", pricing-file=" + pricingFile)
+        + (legacyPipeline ? ", legacy-pipeline=true" : "");
   }
 
   /** Builds a {@link SluiceConfig}; every setting starts at its documented default. */
@@ -113,6 +124,7 @@ public final class SluiceConfig {
     private List<String> hooks = List.of();
     private int maxFollowUps = 3;
     private String pricingFile = "";
+    private boolean legacyPipeline;
 
     Builder() {}
 
@@ -126,6 +138,7 @@ public final class SluiceConfig {
       hooks = c.hooks;
       maxFollowUps = c.maxFollowUps;
       pricingFile = c.pricingFile;
+      legacyPipeline = c.legacyPipeline;
     }
 
     /** An absolute http or https URL; a trailing slash is ignored. */
@@ -188,6 +201,12 @@ public final class SluiceConfig {
 
     public Builder pricingFile(String path) {
       this.pricingFile = Objects.requireNonNull(path, "path == null").trim();
+      return this;
+    }
+
+    /** Benchmark only; see {@link SluiceConfig#legacyPipeline()}. */
+    public Builder legacyPipeline(boolean legacy) {
+      this.legacyPipeline = legacy;
       return this;
     }
 

@@ -76,6 +76,9 @@ public final class SluiceFilter implements Filter {
       ClassLoader loader = filterConfig.getServletContext().getClassLoader();
       hooks = givenHooks != null ? HookRegistry.of(givenHooks)
           : HookRegistry.load(loader, config.hooks());
+      if (config.legacyPipeline()) {
+        hooks = hooks.legacy();
+      }
       for (Hook h : hooks.hooks()) {
         h.configure(settings::get);
       }
@@ -86,7 +89,7 @@ public final class SluiceFilter implements Filter {
     UpstreamTransport transport = givenTransport != null
         ? givenTransport : UpstreamTransport.jdk(config.connectTimeout());
     relay = new Relay(config, transport, newTimer(), hooks, pricing,
-        hooks.isEmpty() ? null : Threads.completions());
+        hooks.needsPipeline() ? Threads.completions() : null);
     String context = filterConfig.getServletContext().getContextPath();
     LOG.info("Sluice relaying POST {}{}/** to {} ({}); hooks: {}", context, PREFIX,
         config.upstream(), config, hooks);

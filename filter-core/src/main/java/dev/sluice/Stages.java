@@ -78,6 +78,9 @@ final class Stages implements SseParser.Listener {
       int length) {
     Headers upstreamHeaders = Headers.mutableCopyOf(headers);
     RequestStage stage = new RequestStage(path, body, length, upstreamHeaders, attributes);
+    if (hooks.isLegacy()) {
+      stage.editBody(); // the baseline parses and re-serializes every request
+    }
     if (hooks.has(HookPoint.REQUEST) && !stage.run(hooks.at(HookPoint.REQUEST))) {
       rejected = stage;
       return null;
@@ -123,9 +126,9 @@ final class Stages implements SseParser.Listener {
     } else if (eventStream) {
       mode = events ? Mode.STREAM_EVENTS : Mode.STREAM_SIDE;
       parser = SseParser.create(this);
-      record = assemble ? MessageAssembler.create(true) : null;
-      dispatch = hooks.has(HookPoint.EVENT)
-          ? new EventDispatch(hooks.at(HookPoint.EVENT), facts.model(), attributes) : null;
+      record = assemble ? MessageAssembler.create(!hooks.isLegacy()) : null;
+      dispatch = hooks.has(HookPoint.EVENT) ? new EventDispatch(hooks.at(HookPoint.EVENT),
+          facts.model(), attributes, hooks.isLegacy()) : null;
     } else {
       mode = hooks.has(HookPoint.EVENT) ? Mode.JSON_BUFFER : Mode.JSON_SIDE;
       json = new ByteArrayOutputStream();
@@ -252,7 +255,8 @@ final class Stages implements SseParser.Listener {
     }
     String data = new String(body, StandardCharsets.UTF_8);
     List<EventDispatch.Out> result = new ArrayList<>();
-    dispatch = new EventDispatch(hooks.at(HookPoint.EVENT), facts.model(), attributes);
+    dispatch = new EventDispatch(hooks.at(HookPoint.EVENT), facts.model(), attributes,
+        hooks.isLegacy());
     dispatch.dispatch("message", data, body, result);
     for (EventDispatch.Out o : result) {
       if (o.name().equals("message")) {

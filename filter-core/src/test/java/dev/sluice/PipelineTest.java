@@ -129,6 +129,41 @@ class PipelineTest {
         expected.path("model").asText(), expected.get("usage")));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"text", "long_text", "tool_use", "thinking", "citations",
+      "server_tools", "multi_block", "unicode", "crlf", "mid_stream_error"})
+  void legacyPipeline_sameBytesAndRecordsAsTheFastOne(String scenario) throws Exception {
+    RecordingHook fast = new RecordingHook();
+    RecordingHook slow = new RecordingHook();
+    EmbeddedJetty quick = jetty(fast, new CostInUsageHook());
+    EmbeddedJetty legacy = jetty(SluiceConfig.builder().upstream(mock.baseUri())
+        .legacyPipeline(true).build(), slow, new CostInUsageHook());
+    byte[] viaFast = post(quick.baseUri(), STREAM, "x-mock-scenario", scenario).body();
+    byte[] viaLegacy = post(legacy.baseUri(), STREAM, "x-mock-scenario", scenario).body();
+    assertThat(viaLegacy).isEqualTo(viaFast);
+    ExchangeRecord a = fast.next();
+    ExchangeRecord b = slow.next();
+    assertThat(b.message()).isEqualTo(a.message());
+    assertThat(b.usage()).isEqualTo(a.usage());
+    assertThat(b.cost()).isEqualTo(a.cost());
+    assertThat(b.outcome()).isEqualTo(a.outcome());
+    assertThat(b.partial()).isEqualTo(a.partial());
+    // the baseline re-serializes every request; the fast pipeline forwards it untouched
+    List<RecordedRequest> seen = mock.requests();
+    assertThat(seen.get(0).body()).isEqualTo(STREAM.getBytes(StandardCharsets.UTF_8));
+    assertThat(JSON.readTree(seen.get(1).body())).isEqualTo(JSON.readTree(STREAM));
+  }
+
+  @Test
+  void legacyPipeline_withNoHooks_stillRelaysTheSameBytes() throws Exception {
+    EmbeddedJetty legacy = jetty(SluiceConfig.builder().upstream(mock.baseUri())
+        .legacyPipeline(true).build());
+    long stages = Stages.CREATED.get();
+    assertThat(post(legacy.baseUri(), STREAM, "x-mock-scenario", "thinking").body())
+        .isEqualTo(MockUpstream.transcript("thinking"));
+    assertThat(Stages.CREATED.get()).isEqualTo(stages + 1);
+  }
+
   @Test
   void completeOnly_nonStreaming_recordsTheMessage() throws Exception {
     RecordingHook recorder = new RecordingHook();
