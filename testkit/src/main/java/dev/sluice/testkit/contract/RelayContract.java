@@ -348,6 +348,27 @@ public abstract class RelayContract {
     assertThat(mock.requests()).isEmpty();
   }
 
+  /**
+   * Both containers end async requests after 30 s by default; Sluice must switch that off, since
+   * a thinking model can stay silent longer than that before its first event. Slow by nature.
+   */
+  @Test
+  @org.junit.jupiter.api.Tag("slow")
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void silenceLongerThanTheContainersAsyncTimeout_doesNotCutTheStream() throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(app.baseUri() + "/v1/messages"))
+        .timeout(Duration.ofSeconds(80))
+        .header("content-type", "application/json")
+        .header("x-mock-scenario", "paced").header("x-mock-deltas", "3")
+        .header("x-mock-first-delay-ms", "33000")
+        .POST(HttpRequest.BodyPublishers.ofString(REQUEST)).build();
+    HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(body).doesNotContain("event: error").endsWith(
+        "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+  }
+
   // ---- cancellation and flow control ----
 
   @Test
