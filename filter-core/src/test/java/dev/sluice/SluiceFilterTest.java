@@ -1,0 +1,97 @@
+package dev.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SluiceFilterTest {
+  private SluiceFilter filter;
+
+  @AfterEach
+  void destroy() {
+    if (filter != null) {
+      filter.destroy();
+    }
+  }
+
+  static FilterConfig config(Map<String, String> initParams, Map<String, String> contextParams) {
+    ServletContext context = mock(ServletContext.class);
+    when(context.getContextPath()).thenReturn("/app");
+    when(context.getClassLoader()).thenReturn(SluiceFilterTest.class.getClassLoader());
+    when(context.getInitParameter(org.mockito.ArgumentMatchers.anyString()))
+        .thenAnswer(i -> contextParams.get((String) i.getArgument(0)));
+    FilterConfig fc = mock(FilterConfig.class);
+    when(fc.getServletContext()).thenReturn(context);
+    when(fc.getInitParameterNames())
+        .thenAnswer(i -> Collections.enumeration(initParams.keySet()));
+    when(fc.getInitParameter(org.mockito.ArgumentMatchers.anyString()))
+        .thenAnswer(i -> initParams.get((String) i.getArgument(0)));
+    return fc;
+  }
+
+  @Test
+  void invalidSetting_failsStartNamingTheSetting() {
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("idle-timeout", "soon"), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'idle-timeout'")
+        .hasMessageContaining("filter init-param idle-timeout");
+  }
+
+  @Test
+  void unknownHook_failsStart() {
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("hooks", "usage-log,typo"), Map.of())))
+        .isInstanceOf(ServletException.class).hasMessageContaining("'typo'");
+  }
+
+  @Test
+  void badHookSetting_failsStartThroughConfigure() {
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("hooks", "model-alias",
+        "model-aliases", "no-equals-sign"), Map.of())))
+        .isInstanceOf(ServletException.class).hasMessageContaining("'model-aliases'");
+  }
+
+  @Test
+  void contextParams_configureAWebXmlFilter() throws Exception {
+    filter = new SluiceFilter();
+    filter.init(config(Map.of("upstream", "http://127.0.0.1:9"),
+        Map.of("sluice.max-request-bytes", "1KiB", "sluice.upstream", "http://ignored:1")));
+    assertThat(filter.config().maxRequestBytes()).isEqualTo(1024);
+    assertThat(filter.config().upstream().toString()).isEqualTo("http://127.0.0.1:9");
+  }
+
+  @Test
+  void otherPaths_passDownTheChain_untouched() throws Exception {
+    filter = new SluiceFilter();
+    filter.init(config(Map.of(), Map.of()));
+    for (String uri : new String[] {"/app/", "/app/v1/messagesX", "/app/v1/other",
+        "/app/hello/v1/messages"}) {
+      HttpServletRequest request = mock(HttpServletRequest.class);
+      HttpServletResponse response = mock(HttpServletResponse.class);
+      when(request.getRequestURI()).thenReturn(uri);
+      when(request.getContextPath()).thenReturn("/app");
+      when(request.getMethod()).thenReturn("POST");
+      FilterChain chain = mock(FilterChain.class);
+      filter.doFilter(request, response, chain);
+      verify(chain).doFilter(request, response);
+      verify(request, never()).startAsync();
+      verify(response, never()).setStatus(org.mockito.ArgumentMatchers.anyInt());
+    }
+  }
+}
