@@ -19,12 +19,23 @@ final class EmbeddedJetty implements AutoCloseable {
   }
 
   static EmbeddedJetty start(SluiceFilter filter) throws Exception {
+    return start(filter, null, true);
+  }
+
+  /** With {@code before} registered in front of Sluice, async-supported or not. */
+  static EmbeddedJetty start(SluiceFilter filter, jakarta.servlet.Filter before,
+      boolean beforeIsAsync) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/app");
+    if (before != null) {
+      FilterHolder first = new FilterHolder(before);
+      first.setAsyncSupported(beforeIsAsync);
+      context.addFilter(first, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(true);
     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));

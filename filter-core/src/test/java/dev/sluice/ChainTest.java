@@ -1,0 +1,143 @@
+package dev.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.testkit.MockUpstream;
+import dev.sluice.testkit.RecordedRequest;
+import dev.sluice.testkit.contract.RawHttp;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What other filters in front of Sluice may do to it, on a real Jetty. */
+class ChainTest {
+  static MockUpstream mock;
+  EmbeddedJetty jetty;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void startMock() {
+    mock = MockUpstream.start();
+  }
+
+  @AfterAll
+  static void stopMock() {
+    mock.close();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    jetty.close();
+    mock.reset();
+  }
+
+  /** Passes everything on; registered without async support, like a legacy filter. */
+  static final class PlainFilter implements Filter {
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+        throws IOException, ServletException {
+      chain.doFilter(req, res);
+    }
+  }
+
+  /** Like Logbook: buffers the body and offers a stream that refuses a ReadListener. */
+  static final class BufferingWrapperFilter implements Filter {
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+        throws IOException, ServletException {
+      byte[] body = req.getInputStream().readAllBytes();
+      chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) req) {
+        @Override
+        public ServletInputStream getInputStream() {
+          ByteArrayInputStream in = new ByteArrayInputStream(body);
+          return new ServletInputStream() {
+            @Override
+            public boolean isFinished() {
+              return in.available() == 0;
+            }
+
+            @Override
+            public boolean isReady() {
+              return true;
+            }
+
+            @Override
+            public void setReadListener(ReadListener listener) {
+              throw new UnsupportedOperationException("blocking only");
+            }
+
+            @Override
+            public int read() {
+              return in.read();
+            }
+          };
+        }
+      }, res);
+    }
+  }
+
+  SluiceFilter sluice() {
+    return new SluiceFilter(SluiceConfig.builder().upstream(mock.baseUri()).build());
+  }
+
+  HttpResponse<byte[]> post(String body, String scenario) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(jetty.baseUri() + "/v1/messages"))
+        .header("x-mock-scenario", scenario)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static final String STREAM = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,"
+      + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+
+  @Test
+  void nonAsyncFilterInFront_sluiceRelaysInBlockingMode() throws Exception {
+    jetty = EmbeddedJetty.start(sluice(), new PlainFilter(), false);
+    for (String scenario : List.of("text", "unicode", "tool_use")) {
+      assertThat(post(STREAM, scenario).body()).isEqualTo(MockUpstream.transcript(scenario));
+    }
+    assertThat(post(STREAM, "error_429").statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void nonAsyncFilterInFront_clientDisconnectStillCancelsUpstream() throws Exception {
+    jetty = EmbeddedJetty.start(sluice(), new PlainFilter(), false);
+    try (RawHttp raw = RawHttp.send(jetty.baseUri(), "POST", "/v1/messages", List.of(
+        Map.entry("x-mock-scenario", "paced"), Map.entry("x-mock-deltas", "400"),
+        Map.entry("x-mock-delay-ms", "25")), STREAM.getBytes(StandardCharsets.UTF_8), false, 0)) {
+      raw.readHead();
+      assertThat(raw.body().read(new byte[64])).isPositive();
+    }
+    RecordedRequest seen = mock.takeRequest(Duration.ofSeconds(5));
+    assertThat(seen.awaitOutcome(Duration.ofSeconds(10)))
+        .isEqualTo(RecordedRequest.Outcome.CLIENT_CLOSED_EARLY);
+  }
+
+  @Test
+  void wrapperWithoutNonBlockingReads_fallsBackToBlockingRead() throws Exception {
+    jetty = EmbeddedJetty.start(sluice(), new BufferingWrapperFilter(), true);
+    assertThat(post(STREAM, "thinking").body()).isEqualTo(MockUpstream.transcript("thinking"));
+    assertThat(mock.takeRequest(Duration.ofSeconds(5)).body())
+        .isEqualTo(STREAM.getBytes(StandardCharsets.UTF_8));
+  }
+}
