@@ -65,6 +65,10 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private byte[] scratch;
   private ScheduledFuture<?> timer;
   private volatile long lastActivityNanos;
+  private long lastWriteNanos = System.nanoTime();
+
+  private static final byte[] PING =
+      "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   // Deferred side effects, handed from inside the lock to runDeferred().
   private boolean demandDue;
@@ -185,7 +189,8 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
             response.setContentLengthLong(-1); // a hook may change the body: length known at end
           }
         }
-        schedule(relay.config().idleTimeout().toNanos());
+        lastWriteNanos = System.nanoTime();
+        watchdog();
         if (startWriter()) {
           requestData();
         }
@@ -262,7 +267,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       failUpstream(false, "A follow-up request failed upstream with status " + status);
       return;
     }
-    schedule(relay.config().idleTimeout().toNanos());
+    watchdog();
     drain();
   }
 
@@ -431,6 +436,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     b.position(b.limit());
     written += n;
+    lastWriteNanos = System.nanoTime();
     tail = foldTail(tail, array, offset, n);
     out.write(array, offset, n);
   }
@@ -567,13 +573,13 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
           failUpstream(true, "Upstream did not answer within headers-timeout ("
               + Settings.format(relay.config().headersTimeout()) + ")");
         } else {
-          long idle = relay.config().idleTimeout().toNanos();
-          long quiet = System.nanoTime() - lastActivityNanos;
-          if (awaitingData && quiet >= idle) {
+          long now = System.nanoTime();
+          if (awaitingData && now - lastActivityNanos >= relay.config().idleTimeout().toNanos()) {
             failUpstream(true, "Upstream sent nothing for idle-timeout ("
                 + Settings.format(relay.config().idleTimeout()) + ")");
           } else {
-            schedule(awaitingData ? idle - quiet : idle);
+            keepAlive(now);
+            watchdog();
           }
         }
       }
@@ -581,6 +587,33 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       internalError(e);
     }
     runDeferred();
+  }
+
+  /**
+   * While upstream is silent, a {@code ping} event (the bytes Anthropic sends) every
+   * keepalive-interval keeps clients, proxies and load balancers from giving up on a thinking
+   * model, and finds a client that left. Only between events, and only on an event stream.
+   */
+  private void keepAlive(long now) {
+    long every = relay.config().keepaliveInterval().toNanos();
+    if (every > 0 && awaitingData && eventStream && pending == null && !needFlush
+        && betweenEvents(List.of()) && now - lastWriteNanos >= every) {
+      pending = List.of(ByteBuffer.wrap(PING));
+      pendingIndex = 0;
+      drain();
+    }
+  }
+
+  /** Schedules the next check: the idle deadline or the next keep-alive, whichever is first. */
+  private void watchdog() {
+    long now = System.nanoTime();
+    long idle = relay.config().idleTimeout().toNanos();
+    long next = awaitingData ? idle - (now - lastActivityNanos) : idle;
+    long every = relay.config().keepaliveInterval().toNanos();
+    if (every > 0 && eventStream) {
+      next = Math.min(next, every - (now - lastWriteNanos));
+    }
+    schedule(Math.max(next, TimeUnit.MILLISECONDS.toNanos(1)));
   }
 
   // ---- outside the lock ----

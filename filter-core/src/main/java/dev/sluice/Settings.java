@@ -20,7 +20,7 @@ final class Settings {
   static final List<String> NAMES = List.of(
       "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
-      "model-aliases", "legacy-pipeline");
+      "model-aliases", "legacy-pipeline", "keepalive-interval");
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
@@ -68,6 +68,8 @@ final class Settings {
         .map(String::trim).filter(s -> !s.isEmpty()).toList()));
     apply("max-follow-ups", v -> b.maxFollowUps(Integer.parseInt(v)));
     apply("pricing-file", b::pricingFile);
+    apply("keepalive-interval", v -> b.keepaliveInterval(
+        v.equalsIgnoreCase("off") ? Duration.ZERO : parseDuration(v)));
     apply("legacy-pipeline", v -> b.legacyPipeline(parseBoolean(v)));
     return b.build();
   }

@@ -25,6 +25,7 @@ public final class SluiceConfig {
   private final int maxFollowUps;
   private final String pricingFile;
   private final boolean legacyPipeline;
+  private final Duration keepaliveInterval;
 
   private SluiceConfig(Builder b) {
     this.upstream = b.upstream;
@@ -37,6 +38,7 @@ public final class SluiceConfig {
     this.maxFollowUps = b.maxFollowUps;
     this.pricingFile = b.pricingFile;
     this.legacyPipeline = b.legacyPipeline;
+    this.keepaliveInterval = b.keepaliveInterval;
   }
 
   public static Builder builder() {
@@ -91,6 +93,14 @@ public final class SluiceConfig {
   }
 
   /**
+   * How long an event stream may stay silent (upstream quiet, nothing written) before Sluice
+   * writes a {@code ping} event between events; zero turns it off.
+   */
+  public Duration keepaliveInterval() {
+    return keepaliveInterval;
+  }
+
+  /**
    * Benchmark only: turns every fast path off (every request parsed and re-serialized, every
    * event parsed and dispatched to every hook, per-delta assembly). Same bytes, just slower.
    */
@@ -108,6 +118,8 @@ public final class SluiceConfig {
         + ", max-request-bytes=" + maxRequestBytes
         + ", api-key=" + (apiKey.isEmpty() ? "(client's own)" : "(set, redacted)")
         + ", hooks=" + (hooks.isEmpty() ? "(none)" : String.join(",", hooks))
+        + ", keepalive-interval=" + (keepaliveInterval.isZero() ? "off"
+            : Settings.format(keepaliveInterval))
         + ", max-follow-ups=" + maxFollowUps
         + (pricingFile.isEmpty() ? "" : ", pricing-file=" + pricingFile)
         + (legacyPipeline ? ", legacy-pipeline=true" : "");
@@ -125,6 +137,7 @@ public final class SluiceConfig {
     private int maxFollowUps = 3;
     private String pricingFile = "";
     private boolean legacyPipeline;
+    private Duration keepaliveInterval = Duration.ofSeconds(15);
 
     Builder() {}
 
@@ -139,6 +152,7 @@ public final class SluiceConfig {
       maxFollowUps = c.maxFollowUps;
       pricingFile = c.pricingFile;
       legacyPipeline = c.legacyPipeline;
+      keepaliveInterval = c.keepaliveInterval;
     }
 
     /** An absolute http or https URL; a trailing slash is ignored. */
@@ -201,6 +215,16 @@ public final class SluiceConfig {
 
     public Builder pricingFile(String path) {
       this.pricingFile = Objects.requireNonNull(path, "path == null").trim();
+      return this;
+    }
+
+    /** Zero turns keep-alive pings off. */
+    public Builder keepaliveInterval(Duration d) {
+      Objects.requireNonNull(d, "duration == null");
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("must not be negative: " + d);
+      }
+      this.keepaliveInterval = d;
       return this;
     }
 

@@ -369,6 +369,53 @@ public abstract class RelayContract {
         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
   }
 
+  @Test
+  void silentUpstream_getsKeepAlivePingsBetweenEvents() throws Exception {
+    ContainerUnderTest pinging = container("keepalive", mock.baseUri(),
+        Map.of("keepalive-interval", "400ms"));
+    String hold = "ka-" + System.nanoTime();
+    CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(
+        request(pinging.baseUri(), "/v1/messages", REQUEST, "x-mock-hold", hold),
+        HttpResponse.BodyHandlers.ofByteArray());
+    Thread.sleep(2000);
+    mock.release(hold);
+    String body = new String(pending.get(20, TimeUnit.SECONDS).body(), StandardCharsets.UTF_8);
+    String ping = "event: ping\ndata: {\"type\": \"ping\"}\n\n";
+    String direct = new String(MockUpstream.transcript("text"), StandardCharsets.UTF_8);
+    int injected = count(body, ping) - count(direct, ping);
+    assertThat(injected).isGreaterThanOrEqualTo(2);
+    // Only whole ping events were added, after message_start: removing them gives upstream's bytes.
+    assertThat(body.replace(ping, "")).isEqualTo(direct.replace(ping, ""));
+  }
+
+  @Test
+  void clientGoneDuringUpstreamSilence_isNoticedByTheKeepAlive_andUpstreamCancelled()
+      throws Exception {
+    ContainerUnderTest pinging = container("keepalive", mock.baseUri(),
+        Map.of("keepalive-interval", "400ms"));
+    String hold = "gone-" + System.nanoTime();
+    RawHttp raw = RawHttp.send(pinging.baseUri(), "POST", "/v1/messages",
+        jsonHeaders("x-mock-hold", hold), REQUEST.getBytes(StandardCharsets.UTF_8), false, 0);
+    raw.readHead();
+    assertThat(raw.body().read(new byte[16])).isPositive(); // message_start arrived
+    RecordedRequest seen = mock.takeRequest(Duration.ofSeconds(5));
+    raw.close();
+    try {
+      assertThat(seen.awaitOutcome(Duration.ofSeconds(10)))
+          .isEqualTo(RecordedRequest.Outcome.CLIENT_CLOSED_EARLY);
+    } finally {
+      mock.release(hold);
+    }
+  }
+
+  private static int count(String s, String needle) {
+    int n = 0;
+    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
   // ---- cancellation and flow control ----
 
   @Test
