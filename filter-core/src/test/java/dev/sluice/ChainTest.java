@@ -7,14 +7,12 @@ import dev.sluice.testkit.RecordedRequest;
 import dev.sluice.testkit.contract.RawHttp;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,28 +67,7 @@ class ChainTest {
       chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) req) {
         @Override
         public ServletInputStream getInputStream() {
-          ByteArrayInputStream in = new ByteArrayInputStream(body);
-          return new ServletInputStream() {
-            @Override
-            public boolean isFinished() {
-              return in.available() == 0;
-            }
-
-            @Override
-            public boolean isReady() {
-              return true;
-            }
-
-            @Override
-            public void setReadListener(ReadListener listener) {
-              throw new UnsupportedOperationException("blocking only");
-            }
-
-            @Override
-            public int read() {
-              return in.read();
-            }
-          };
+          return new BodyReaderTest.BlockingOnlyStream(body);
         }
       }, res);
     }
