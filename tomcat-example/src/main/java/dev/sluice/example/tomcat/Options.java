@@ -1,0 +1,113 @@
+package dev.sluice.example.tomcat;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The command line of {@link TomcatExample#main}. {@code upstream} is null when not given. */
+record Options(int port, URI upstream, Map<String, String> settings, boolean help) {
+
+  static final int DEFAULT_PORT = 8080;
+
+  /**
+   * The example's {@code model-aliases} when {@code --model-aliases} is not given: a made-up name
+   * that shows the {@code model-alias} hook at work. It is passed as the lowest-priority source
+   * (a context init-param), so {@code -Dsluice.model-aliases} or {@code SLUICE_MODEL_ALIASES}
+   * still override it; {@code --model-aliases=} (empty) turns it off.
+   */
+  static final String DEFAULT_MODEL_ALIASES = "claude-fast=claude-haiku-4-5";
+
+  static final String USAGE =
+      String.join(
+          System.lineSeparator(),
+          "usage: java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]",
+          "                                    [--model-aliases alias=model,...]",
+          "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
+          "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
+          "                      (default: start a mock Anthropic API in-process)",
+          "  --hooks a,b         Sluice hooks to enable (the 'hooks' setting; '*' = all), from:",
+          "                      usage-log, cost-in-usage, model-alias, strip-empty-text,",
+          "                      blocked-words (the sample plugin jar)",
+          "  --model-aliases a=m the 'model-aliases' setting of the model-alias hook",
+          "                      (default " + DEFAULT_MODEL_ALIASES + ")",
+          "  --help              print this and exit");
+
+  Options {
+    settings = Map.copyOf(settings);
+  }
+
+  /** Parses {@code args}, accepting {@code --name value} and {@code --name=value}. */
+  static Options parse(String... args) {
+    int port = DEFAULT_PORT;
+    URI upstream = null;
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      switch (name) {
+        case "--help":
+        case "-h":
+          if (value != null) throw new IllegalArgumentException(name + " takes no value");
+          return new Options(port, upstream, settings, true);
+        case "--port":
+          port = parsePort(value != null ? value : next(args, ++i, name));
+          break;
+        case "--upstream":
+          upstream = parseUpstream(value != null ? value : next(args, ++i, name));
+          break;
+        case "--hooks":
+          settings.put("hooks", value != null ? value : next(args, ++i, name));
+          break;
+        case "--model-aliases":
+          settings.put("model-aliases", value != null ? value : next(args, ++i, name));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown argument: " + arg);
+      }
+    }
+    return new Options(port, upstream, settings, false);
+  }
+
+  /**
+   * The settings to start the app with: the ones given, plus the example's defaults for those
+   * not given ({@code model-aliases}).
+   */
+  Map<String, String> effectiveSettings() {
+    Map<String, String> effective = new LinkedHashMap<>(settings);
+    effective.putIfAbsent("model-aliases", DEFAULT_MODEL_ALIASES);
+    return effective;
+  }
+
+  private static String next(String[] args, int i, String name) {
+    if (i >= args.length) throw new IllegalArgumentException(name + " needs a value");
+    return args[i];
+  }
+
+  private static int parsePort(String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) return port;
+    } catch (NumberFormatException ignored) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException("--port must be 0..65535, got '" + value + "'");
+  }
+
+  private static URI parseUpstream(String value) {
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme();
+      if (("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null) return uri;
+    } catch (URISyntaxException ignored) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException("--upstream must be an http(s) URL, got '" + value + "'");
+  }
+}

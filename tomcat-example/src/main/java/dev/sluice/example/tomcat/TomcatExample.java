@@ -1,0 +1,393 @@
+package dev.sluice.example.tomcat;
+
+import dev.sluice.testkit.MockUpstream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.startup.Constants;
+import org.apache.catalina.startup.ContextConfig;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+
+/**
+ * An "existing web app" on embedded Tomcat 11 with Sluice added the way a user would add it: one
+ * {@code <filter>} in {@code WEB-INF/web.xml}. The web app is the class-path folder {@code
+ * webapp/} (the same files as the WAR, {@code src/main/webapp}); it is copied to a temporary
+ * directory at start, so the same code serves it from {@code target/classes} and from the shaded
+ * jar.
+ *
+ * <p>Run {@code java -jar tomcat-example.jar --help} for the command line.
+ */
+public final class TomcatExample {
+
+  /**
+   * Tomcat's connection timeout (the time to receive a request's headers, the keep-alive timeout
+   * between requests, and how long a pending write may wait for a client that does not read).
+   * It is not an idle timeout on a running async request: while Sluice waits for upstream, the
+   * socket is not polled, so a stream that is silent for minutes is not cut by it. The 30 s
+   * async timeout that would cut it ({@code Connector asyncTimeout}) is left at Tomcat's default
+   * on purpose: Sluice switches it off for its own requests ({@code AsyncContext.setTimeout(0)})
+   * and owns the timeouts (headers-timeout, idle-timeout).
+   */
+  static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final String WEBAPP_RESOURCE = "webapp/";
+  private static final String WEB_XML = WEBAPP_RESOURCE + "WEB-INF/web.xml";
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private TomcatExample() {}
+
+  /** A started server. {@link #close()} stops it; it is safe to call more than once. */
+  public interface Running extends AutoCloseable {
+    /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
+    URI baseUri();
+
+    int port();
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Starts the example app on {@code 127.0.0.1}, at the root context path.
+   *
+   * @param port the port to bind, or 0 for an ephemeral one
+   * @param upstream the Anthropic API (or a mock) that Sluice relays to; becomes the context
+   *     init-param {@code sluice.upstream}
+   * @param settings further Sluice settings, each becoming the context init-param {@code
+   *     sluice.<key>} (for example {@code "idle-timeout" -> "5m"})
+   * @throws IllegalStateException if Tomcat or the web app (for example the filter, on an
+   *     invalid setting) fails to start
+   */
+  public static Running start(int port, URI upstream, Map<String, String> settings) {
+    return start(port, upstream, settings, (connector, context) -> {});
+  }
+
+  /**
+   * {@link #start(int, URI, Map)}, with a last look at the connector and the web app's context
+   * before Tomcat starts (tests use it to shorten the connector's async timeout, or to add a
+   * probe servlet).
+   */
+  static Running start(int port, URI upstream, Map<String, String> settings,
+      BiConsumer<Connector, Context> tuning) {
+    Objects.requireNonNull(upstream, "upstream == null");
+    Objects.requireNonNull(settings, "settings == null");
+    Objects.requireNonNull(tuning, "tuning == null");
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
+
+    Path base;
+    try {
+      base = Files.createTempDirectory("tomcat-example-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create Tomcat's base directory", e);
+    }
+    Tomcat tomcat = new Tomcat();
+    try {
+      Path docBase = extractWebapp(base.resolve("webapp"));
+      tomcat.setBaseDir(base.toString());
+      // Each instance is its own JMX domain, so that several can run in one JVM (tests do).
+      int n = INSTANCES.incrementAndGet();
+      tomcat.getEngine().setName(n == 1 ? "tomcat-example" : "tomcat-example-" + n);
+
+      Connector connector = new Connector("HTTP/1.1"); // NIO
+      connector.setPort(port);
+      connector.setProperty("address", "127.0.0.1");
+      connector.setProperty("connectionTimeout", String.valueOf(CONNECTION_TIMEOUT.toMillis()));
+      connector.setThrowOnFailure(true); // a taken port fails start() instead of being logged
+      tomcat.setConnector(connector);
+      tomcat.getHost().setAutoDeploy(false);
+
+      Context context = newWebApp(tomcat, docBase, upstream, settings);
+      tuning.accept(connector, context);
+
+      tomcat.start();
+      if (context.getState() != LifecycleState.STARTED) {
+        throw new IllegalStateException(
+            "the web app failed to start (state " + context.getState() + "; see the log)");
+      }
+      return new TomcatRunning(tomcat, connector.getLocalPort(), base);
+    } catch (LifecycleException | IOException | RuntimeException e) {
+      stopQuietly(tomcat);
+      deleteQuietly(base);
+      if (e instanceof IllegalStateException) throw (IllegalStateException) e;
+      throw new IllegalStateException("Tomcat failed to start on 127.0.0.1:" + port, e);
+    }
+  }
+
+  static Context newWebApp(Tomcat tomcat, Path docBase, URI upstream, Map<String, String> settings) {
+    // web.xml only: no default web.xml of Tomcat's (its JSP servlet would fail to load: there is
+    // no Jasper here), no scanning of the class path for TLDs or fragments. Tomcat's default
+    // servlet is added back below, for index.html and the welcome file.
+    tomcat.setAddDefaultWebXmlToWebapp(false);
+    ContextConfig config = new ContextConfig();
+    config.setDefaultWebXml(Constants.NoDefaultWebXml);
+    StandardContext context =
+        (StandardContext) tomcat.addWebapp(tomcat.getHost(), "", docBase.toString(), config);
+    context.addLifecycleListener(event -> {
+      if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+        addDefaultServlet(context);
+      }
+    });
+    StandardJarScanner scanner = new StandardJarScanner();
+    scanner.setScanClassPath(false);
+    scanner.setScanManifest(false);
+    context.setJarScanner(scanner);
+    // The filter and the app's servlet come from the application class path (the shaded jar, or
+    // target/classes in tests), not from a WEB-INF/lib of their own; parent-first, so that the
+    // web app's class loader (which Sluice hands to ServiceLoader) finds the same classes.
+    context.setParentClassLoader(TomcatExample.class.getClassLoader());
+    context.setDelegate(true);
+
+    Map<String, String> params = new LinkedHashMap<>();
+    settings.forEach((key, value) -> params.put("sluice." + key, value));
+    params.put("sluice.upstream", upstream.toString());
+    params.forEach(context::addParameter);
+    return context;
+  }
+
+  /** What Tomcat's default web.xml would add, less the JSP servlet. */
+  private static void addDefaultServlet(Context context) {
+    Wrapper servlet =
+        Tomcat.addServlet(context, "default", "org.apache.catalina.servlets.DefaultServlet");
+    servlet.addInitParameter("listings", "false");
+    servlet.setLoadOnStartup(1);
+    servlet.setOverridable(true);
+    context.addServletMappingDecoded("/", "default");
+    Tomcat.addDefaultMimeTypeMappings(context);
+  }
+
+  /** Copies the class-path folder {@code webapp/} (a directory, or inside a jar) to {@code to}. */
+  static Path extractWebapp(Path to) throws IOException {
+    URL url = TomcatExample.class.getClassLoader().getResource(WEB_XML);
+    if (url == null) {
+      throw new IllegalStateException("classpath resource '" + WEB_XML + "' not found");
+    }
+    URI uri;
+    try {
+      uri = url.toURI();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("odd class-path URL " + url, e);
+    }
+    if ("file".equals(uri.getScheme())) {
+      copyTree(Path.of(uri).getParent().getParent(), to);
+    } else if ("jar".equals(uri.getScheme())) {
+      FileSystem jar;
+      boolean opened = false;
+      try {
+        jar = FileSystems.newFileSystem(uri, Map.of());
+        opened = true;
+      } catch (FileSystemAlreadyExistsException e) {
+        jar = FileSystems.getFileSystem(uri);
+      }
+      try {
+        copyTree(jar.getPath("/" + WEBAPP_RESOURCE), to);
+      } finally {
+        if (opened) jar.close();
+      }
+    } else {
+      throw new IllegalStateException("cannot read the web app from " + url);
+    }
+    return to;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(from)) {
+      paths = walk.toList();
+    }
+    for (Path source : paths) {
+      Path target = to.resolve(from.relativize(source).toString());
+      if (Files.isDirectory(source)) {
+        Files.createDirectories(target);
+      } else {
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target);
+      }
+    }
+  }
+
+  private static void stopQuietly(Tomcat tomcat) {
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } catch (LifecycleException | RuntimeException ignored) {
+      // Already failing; the start exception is the one worth reporting.
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) return;
+    List<Path> paths = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
+    } catch (IOException | UncheckedIOException ignored) {
+      return;
+    }
+    for (Path p : paths) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException ignored) {
+        // A temporary directory; the OS reclaims what is left.
+      }
+    }
+  }
+
+  private static final class TomcatRunning implements Running {
+    private final Tomcat tomcat;
+    private final int port;
+    private final Path base;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    TomcatRunning(Tomcat tomcat, int port, Path base) {
+      this.tomcat = tomcat;
+      this.port = port;
+      this.base = base;
+    }
+
+    @Override
+    public URI baseUri() {
+      return URI.create("http://127.0.0.1:" + port);
+    }
+
+    @Override
+    public int port() {
+      return port;
+    }
+
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) return;
+      try {
+        tomcat.stop();
+        tomcat.destroy();
+      } catch (LifecycleException e) {
+        throw new IllegalStateException("Tomcat failed to stop", e);
+      } finally {
+        deleteQuietly(base);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "TomcatExample" + baseUri();
+    }
+  }
+
+  /**
+   * {@code java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]
+   * [--model-aliases a=m]}. Without {@code --upstream} a mock Anthropic API runs in-process, so
+   * the example works offline. Without {@code --model-aliases} the example sets {@code
+   * model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tomcat-example: " + e.getMessage());
+      System.err.println(Options.USAGE);
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      System.out.println(Options.USAGE);
+      return;
+    }
+    try {
+      run(options, System.out);
+    } catch (IllegalStateException e) {
+      // Typically the port is taken: say so in one line rather than with a stack trace.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("tomcat-example: " + e.getMessage() + ": " + cause);
+      System.exit(1);
+      return;
+    }
+    // Tomcat's threads are daemon threads: keep the JVM up until it is stopped (Ctrl-C, SIGTERM),
+    // when the shutdown hook stops Tomcat and the mock.
+    new CountDownLatch(1).await();
+  }
+
+  private static void run(Options options, PrintStream out) {
+    MockUpstream mock = null;
+    URI upstream = options.upstream();
+    if (upstream == null) {
+      mock = MockUpstream.start();
+      upstream = mock.baseUri();
+      out.println("No --upstream given: started the mock Anthropic API at " + upstream);
+    }
+    Map<String, String> settings = options.effectiveSettings();
+    Running running;
+    try {
+      running = start(options.port(), upstream, settings);
+    } catch (RuntimeException e) {
+      if (mock != null) mock.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown(running, mock), "tomcat-example-stop"));
+    out.println("Sluice example listening on " + running.baseUri() + " (upstream " + upstream + ")");
+    out.println("  try: curl " + running.baseUri() + "/hello");
+    String hooks = effective("hooks", settings);
+    if (hooks.isEmpty()) {
+      out.println("  hooks: none (pure byte relay); enable some with --hooks, e.g. "
+          + "--hooks usage-log,cost-in-usage,model-alias,blocked-words");
+    } else {
+      out.println("  hooks: " + hooks);
+      List<String> names = Arrays.stream(hooks.split(",")).map(String::trim).toList();
+      if (names.contains("model-alias") || names.contains("*")) {
+        out.println("  model-aliases: " + effective("model-aliases", settings));
+      }
+    }
+    out.flush();
+  }
+
+  /**
+   * What the filter will read for {@code setting}: system property {@code sluice.<setting>}, then
+   * {@code SLUICE_<SETTING>}, then the context init-param this class sets (the filter's own
+   * lookup order; web.xml declares no filter init-params).
+   */
+  static String effective(String setting, Map<String, String> settings) {
+    String env = "SLUICE_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+    for (String value :
+        new String[] {System.getProperty("sluice." + setting), System.getenv(env),
+            settings.get(setting)}) {
+      if (value != null && !value.isBlank()) return value.trim();
+    }
+    return "";
+  }
+
+  private static Runnable shutdown(Running running, MockUpstream mock) {
+    return () -> {
+      running.close();
+      if (mock != null) mock.close();
+    };
+  }
+}
