@@ -5,7 +5,10 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.webapp.Configuration;
@@ -96,6 +99,9 @@ public final class JettyExample {
     // The filter and the app's servlet come from the application class path (the shaded jar, or
     // target/classes in tests), not from a WEB-INF/lib of their own.
     webapp.setParentLoaderPriority(true);
+    // A filter that fails init (an invalid Sluice setting, a 'hooks' name no jar provides) fails
+    // start, instead of leaving a running server whose web app answers 503 to everything.
+    webapp.setThrowUnavailableOnStartupException(true);
     webapp.setInitParameter("org.eclipse.jetty.servlet.Default.dirAllowed", "false");
 
     Map<String, String> params = new LinkedHashMap<>();
@@ -160,8 +166,10 @@ public final class JettyExample {
   }
 
   /**
-   * {@code java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]}. Without {@code
-   * --upstream} a mock Anthropic API runs in-process, so the example works offline.
+   * {@code java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]
+   * [--model-aliases a=m]}. Without {@code --upstream} a mock Anthropic API runs in-process, so
+   * the example works offline. Without {@code --model-aliases} the example sets {@code
+   * model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}.
    */
   public static void main(String[] args) {
     Options options;
@@ -195,9 +203,10 @@ public final class JettyExample {
       upstream = mock.baseUri();
       out.println("No --upstream given: started the mock Anthropic API at " + upstream);
     }
+    Map<String, String> settings = options.effectiveSettings();
     Running running;
     try {
-      running = start(options.port(), upstream, options.settings());
+      running = start(options.port(), upstream, settings);
     } catch (RuntimeException e) {
       if (mock != null) mock.close();
       throw e;
@@ -205,7 +214,34 @@ public final class JettyExample {
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown(running, mock), "jetty-example-stop"));
     out.println("Sluice example listening on " + running.baseUri() + " (upstream " + upstream + ")");
     out.println("  try: curl " + running.baseUri() + "/hello");
+    String hooks = effective("hooks", settings);
+    if (hooks.isEmpty()) {
+      out.println("  hooks: none (pure byte relay); enable some with --hooks, e.g. "
+          + "--hooks usage-log,cost-in-usage,model-alias,blocked-words");
+    } else {
+      out.println("  hooks: " + hooks);
+      List<String> names = Arrays.stream(hooks.split(",")).map(String::trim).toList();
+      if (names.contains("model-alias") || names.contains("*")) {
+        String aliases = effective("model-aliases", settings);
+        out.println("  model-aliases: " + (aliases.isEmpty() ? "(none)" : aliases));
+      }
+    }
     out.flush();
+  }
+
+  /**
+   * What the filter will read for {@code setting}: system property {@code sluice.<setting>}, then
+   * {@code SLUICE_<SETTING>}, then the context init-param this class sets (the filter's own
+   * lookup order; web.xml declares no filter init-params).
+   */
+  static String effective(String setting, Map<String, String> settings) {
+    String env = "SLUICE_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+    for (String value :
+        new String[] {System.getProperty("sluice." + setting), System.getenv(env),
+            settings.get(setting)}) {
+      if (value != null && !value.isBlank()) return value.trim();
+    }
+    return "";
   }
 
   private static Runnable shutdown(Running running, MockUpstream mock) {

@@ -10,15 +10,28 @@ record Options(int port, URI upstream, Map<String, String> settings, boolean hel
 
   static final int DEFAULT_PORT = 8080;
 
+  /**
+   * The example's {@code model-aliases} when {@code --model-aliases} is not given: a made-up name
+   * that shows the {@code model-alias} hook at work. It is passed as the lowest-priority source
+   * (a context init-param), so {@code -Dsluice.model-aliases} or {@code SLUICE_MODEL_ALIASES}
+   * still override it; {@code --model-aliases=} (empty) turns it off.
+   */
+  static final String DEFAULT_MODEL_ALIASES = "claude-fast=claude-haiku-4-5";
+
   static final String USAGE =
       String.join(
           System.lineSeparator(),
           "usage: java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]",
-          "  --port N        port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
-          "  --upstream URL  Anthropic API to relay to, e.g. https://api.anthropic.com",
-          "                  (default: start a mock Anthropic API in-process)",
-          "  --hooks a,b     Sluice hooks to enable (the 'hooks' setting)",
-          "  --help          print this and exit");
+          "                                   [--model-aliases alias=model,...]",
+          "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
+          "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
+          "                      (default: start a mock Anthropic API in-process)",
+          "  --hooks a,b         Sluice hooks to enable (the 'hooks' setting; '*' = all), from:",
+          "                      usage-log, cost-in-usage, model-alias, strip-empty-text,",
+          "                      blocked-words (the sample plugin jar)",
+          "  --model-aliases a=m the 'model-aliases' setting of the model-alias hook",
+          "                      (default " + DEFAULT_MODEL_ALIASES + ")",
+          "  --help              print this and exit");
 
   Options {
     settings = Map.copyOf(settings);
@@ -52,11 +65,24 @@ record Options(int port, URI upstream, Map<String, String> settings, boolean hel
         case "--hooks":
           settings.put("hooks", value != null ? value : next(args, ++i, name));
           break;
+        case "--model-aliases":
+          settings.put("model-aliases", value != null ? value : next(args, ++i, name));
+          break;
         default:
           throw new IllegalArgumentException("unknown argument: " + arg);
       }
     }
     return new Options(port, upstream, settings, false);
+  }
+
+  /**
+   * The settings to start the app with: the ones given, plus the example's defaults for those
+   * not given ({@code model-aliases}).
+   */
+  Map<String, String> effectiveSettings() {
+    Map<String, String> effective = new LinkedHashMap<>(settings);
+    effective.putIfAbsent("model-aliases", DEFAULT_MODEL_ALIASES);
+    return effective;
   }
 
   private static String next(String[] args, int i, String name) {

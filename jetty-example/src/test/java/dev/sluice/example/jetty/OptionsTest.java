@@ -39,6 +39,31 @@ class OptionsTest {
   }
 
   @Test
+  void modelAliases_spaceOrEqualsSeparated() {
+    assertThat(Options.parse("--model-aliases", "a=b,c=d").settings())
+        .isEqualTo(Map.of("model-aliases", "a=b,c=d"));
+    assertThat(Options.parse("--model-aliases=x=y").settings())
+        .isEqualTo(Map.of("model-aliases", "x=y"));
+  }
+
+  @Test
+  void effectiveSettings_defaultModelAliasesWhenNotGiven() {
+    assertThat(Options.parse("--hooks", "model-alias").effectiveSettings())
+        .isEqualTo(Map.of("hooks", "model-alias", "model-aliases", "claude-fast=claude-haiku-4-5"));
+    assertThat(Options.parse("--model-aliases", "a=b").effectiveSettings())
+        .isEqualTo(Map.of("model-aliases", "a=b"));
+    // Empty turns the default off: the filter reads a blank setting as unset.
+    assertThat(Options.parse("--model-aliases=").effectiveSettings())
+        .isEqualTo(Map.of("model-aliases", ""));
+  }
+
+  @Test
+  void usage_mentionsHooksAndAliases() {
+    assertThat(Options.USAGE).contains("--hooks", "--model-aliases", "blocked-words",
+        "claude-fast=claude-haiku-4-5");
+  }
+
+  @Test
   void help_wins() {
     assertThat(Options.parse("--port", "1", "--help").help()).isTrue();
     assertThat(Options.parse("-h").help()).isTrue();
