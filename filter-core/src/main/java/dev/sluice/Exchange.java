@@ -49,23 +49,16 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   // All guarded by this.
   private UpstreamCall call;
-  private ServletOutputStream out;
+  private ClientWriter writer; // null until the response starts
   private boolean responding;
   private boolean eventStream;
-  private List<ByteBuffer> pending;
-  private int pendingIndex;
-  private boolean needFlush;
   private boolean awaitingData;
   private boolean upstreamDone;
   private boolean followUpPending;
   private boolean finished;
   private Outcome outcome;
-  private int tail; // the last bytes written, to know whether the stream sits between events
-  private long written;
-  private byte[] scratch;
   private ScheduledFuture<?> timer;
   private volatile long lastActivityNanos;
-  private long lastWriteNanos = System.nanoTime();
 
   private static final byte[] PING =
       "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -189,9 +182,8 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
             response.setContentLengthLong(-1); // a hook may change the body: length known at end
           }
         }
-        lastWriteNanos = System.nanoTime();
-        watchdog();
         if (startWriter()) {
+          watchdog();
           requestData();
         }
       }
@@ -211,16 +203,14 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
         awaitingData = false;
         lastActivityNanos = System.nanoTime();
         if (stages == null) {
-          pending = data;
-          pendingIndex = 0;
+          writer.add(data);
           drain();
         } else {
           List<ByteBuffer> out = stages.onChunk(data);
           if (out.isEmpty()) {
             requestData(); // nothing to send yet (a partial event, or a body being held)
           } else {
-            pending = out;
-            pendingIndex = 0;
+            writer.add(out);
             drain();
           }
           stages.afterWrite();
@@ -242,14 +232,14 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
         awaitingData = false;
         Stages.End end = stages == null ? null : stages.onEnd();
         if (end != null) {
-          append(end.out());
+          writer.add(end.out());
         }
         if (end != null && end.followUp() != null) {
           followUpPending = true; // the next turn streams into this same response
           send(end.followUp());
         } else {
           if (stages != null && stages.buffersBody() && !response.isCommitted()) {
-            response.setContentLengthLong(remaining());
+            response.setContentLengthLong(writer.remaining());
           }
           upstreamDone = true;
         }
@@ -269,29 +259,6 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     watchdog();
     drain();
-  }
-
-  private void append(List<ByteBuffer> more) {
-    if (more.isEmpty()) {
-      return;
-    }
-    List<ByteBuffer> all = new ArrayList<>();
-    if (pending != null) {
-      all.addAll(pending.subList(pendingIndex, pending.size()));
-    }
-    all.addAll(more);
-    pending = all;
-    pendingIndex = 0;
-  }
-
-  private long remaining() {
-    long n = 0;
-    if (pending != null) {
-      for (ByteBuffer b : pending.subList(pendingIndex, pending.size())) {
-        n += b.remaining();
-      }
-    }
-    return n;
   }
 
   @Override
@@ -370,33 +337,15 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   /** Writes what is pending while the client takes it; then asks upstream for more. */
   private void drain() {
-    if (finished || out == null) {
+    if (finished || writer == null) {
       return;
     }
     try {
-      if (pending != null) {
-        while (pendingIndex < pending.size()) {
-          ByteBuffer b = pending.get(pendingIndex);
-          if (b.hasRemaining()) {
-            if (!ready()) {
-              return; // resumes in onWritePossible
-            }
-            write(b);
-          }
-          pendingIndex++;
-        }
-        pending = null;
-        needFlush = true;
-      }
-      if (needFlush) {
-        if (!ready()) {
-          return;
-        }
-        out.flush(); // one flush per upstream chunk: an event never waits for the next one
-        needFlush = false;
+      if (!writer.drain()) {
+        return; // resumes in onWritePossible
       }
       if (upstreamDone) {
-        if (ready()) {
+        if (writer.ready()) {
           finish(outcome == null ? Outcome.COMPLETED : outcome);
         }
         return;
@@ -415,60 +364,11 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
   }
 
-  private boolean ready() {
-    return async == null || out.isReady();
-  }
-
-  private void write(ByteBuffer b) throws IOException {
-    int n = b.remaining();
-    byte[] array;
-    int offset;
-    if (b.hasArray()) {
-      array = b.array();
-      offset = b.arrayOffset() + b.position();
-    } else {
-      if (scratch == null || scratch.length < n) {
-        scratch = new byte[Math.max(n, 16384)];
-      }
-      b.duplicate().get(scratch, 0, n);
-      array = scratch;
-      offset = 0;
-    }
-    b.position(b.limit());
-    written += n;
-    lastWriteNanos = System.nanoTime();
-    tail = foldTail(tail, array, offset, n);
-    out.write(array, offset, n);
-  }
-
-  private static int foldTail(int tail, byte[] array, int offset, int n) {
-    for (int i = Math.max(offset, offset + n - 4); i < offset + n; i++) {
-      tail = (tail << 8) | (array[i] & 0xff);
-    }
-    return tail;
-  }
-
-  /**
-   * True when the bytes written so far, followed by {@code rest}, end with a complete SSE event
-   * (or are empty): a blank line in any of the three line-ending styles.
-   */
-  private boolean betweenEvents(List<ByteBuffer> rest) {
-    int t = tail;
-    long total = written;
-    for (ByteBuffer b : rest) {
-      ByteBuffer d = b.duplicate();
-      byte[] last = new byte[Math.min(4, d.remaining())];
-      d.position(d.limit() - last.length).get(last);
-      t = foldTail(t, last, 0, last.length);
-      total += b.remaining();
-    }
-    return total == 0 || (t & 0xffff) == 0x0a0a || (t & 0xffff) == 0x0d0d || t == 0x0d0a0d0a;
-  }
-
   /** Returns false when the writer could not start because the client is already gone. */
   private boolean startWriter() {
     try {
-      out = response.getOutputStream();
+      ServletOutputStream out = response.getOutputStream();
+      writer = new ClientWriter(out, async != null);
       if (async != null) {
         out.setWriteListener(this); // the container then calls onWritePossible
       }
@@ -495,20 +395,15 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     awaitingData = false;
     followUpPending = false;
     if (stages != null) {
-      append(stages.onCut()); // what the pipeline held back goes out before the error
+      writer.add(stages.onCut()); // what the pipeline held back goes out before the error
     }
     if (eventStream) {
       // Never a silent cut: end with the error event the SDKs raise as an exception.
-      List<ByteBuffer> rest = new ArrayList<>();
-      if (pending != null) {
-        rest.addAll(pending.subList(pendingIndex, pending.size()));
+      if (!writer.betweenEvents()) {
+        writer.add(List.of(ByteBuffer.wrap(new byte[] {'\n', '\n'}))); // close the cut event
       }
-      if (!betweenEvents(rest)) {
-        rest.add(ByteBuffer.wrap(new byte[] {'\n', '\n'})); // close the cut event first
-      }
-      rest.add(ByteBuffer.wrap(Errors.event(timeout ? "timeout_error" : "api_error", message)));
-      pending = rest;
-      pendingIndex = 0;
+      writer.add(List.of(ByteBuffer.wrap(
+          Errors.event(timeout ? "timeout_error" : "api_error", message))));
     }
     drain();
   }
@@ -520,14 +415,16 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     responding = true;
     outcome = result;
-    pending = List.of(ByteBuffer.wrap(Errors.prepare(response, status, type, message)));
+    byte[] body = Errors.prepare(response, status, type, message);
     if (stages != null) {
       stages.answeredLocally(response.getHeader("request-id"));
     }
-    pendingIndex = 0;
     upstreamDone = true;
-    if (startWriter() && async == null) {
-      drain();
+    if (startWriter()) {
+      writer.add(List.of(ByteBuffer.wrap(body)));
+      if (async == null) {
+        drain();
+      }
     }
     LOG.debug("{} {} answered {} ({})", request.getMethod(), request.getRequestURI(), status,
         message);
@@ -550,7 +447,8 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     if (LOG.isDebugEnabled()) {
       LOG.debug("{} {} ended {} after {} ms, {} response bytes", request.getMethod(),
           request.getRequestURI(), result,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), written);
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+          writer == null ? 0 : writer.written());
     }
   }
 
@@ -596,10 +494,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
    */
   private void keepAlive(long now) {
     long every = relay.config().keepaliveInterval().toNanos();
-    if (every > 0 && awaitingData && eventStream && pending == null && !needFlush
-        && betweenEvents(List.of()) && now - lastWriteNanos >= every) {
-      pending = List.of(ByteBuffer.wrap(PING));
-      pendingIndex = 0;
+    if (every > 0 && awaitingData && eventStream && writer.idle() && writer.betweenEvents()
+        && now - writer.lastWriteNanos() >= every) {
+      writer.add(List.of(ByteBuffer.wrap(PING)));
       drain();
     }
   }
@@ -611,7 +508,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     long next = awaitingData ? idle - (now - lastActivityNanos) : idle;
     long every = relay.config().keepaliveInterval().toNanos();
     if (every > 0 && eventStream) {
-      next = Math.min(next, every - (now - lastWriteNanos));
+      next = Math.min(next, every - (now - writer.lastWriteNanos()));
     }
     schedule(Math.max(next, TimeUnit.MILLISECONDS.toNanos(1)));
   }
