@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * The request's {@code model} and {@code stream}, read from the tree when a hook already parsed
- * it, else by a streaming scan of the top-level fields done only when first asked.
+ * The request's {@code model} and {@code stream} as the client sent them (before any hook edited
+ * the request): taken from the tree when a hook parses the body, at that moment, else by a
+ * streaming scan of the top-level fields done only when first asked.
  */
 final class RequestFacts {
   private byte[] body;
@@ -16,14 +17,19 @@ final class RequestFacts {
   private String model = "";
   private boolean stream;
 
-  void learn(ObjectNode parsed, byte[] body, int length) {
-    if (parsed != null) {
-      model = parsed.path("model").asText("");
-      stream = parsed.path("stream").asBoolean(false);
+  /** The client's body, for a scan if nobody parses it. */
+  void source(byte[] body, int length) {
+    this.body = body;
+    this.length = length;
+  }
+
+  /** A freshly parsed, not yet edited tree of the client's body. */
+  void parsed(ObjectNode tree) {
+    if (!known) {
+      model = tree.path("model").asText("");
+      stream = tree.path("stream").asBoolean(false);
       known = true;
-    } else {
-      this.body = body;
-      this.length = length;
+      body = null;
     }
   }
 

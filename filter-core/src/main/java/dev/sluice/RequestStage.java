@@ -26,8 +26,11 @@ final class RequestStage implements RequestContext {
   private String rejectType;
   private String rejectMessage;
 
+  private final RequestFacts facts;
+
   RequestStage(String path, byte[] raw, int rawLength, Headers headers,
-      Map<String, Object> attributes) {
+      Map<String, Object> attributes, RequestFacts facts) {
+    this.facts = facts;
     this.path = path;
     this.raw = raw;
     this.rawLength = rawLength;
@@ -100,6 +103,7 @@ final class RequestStage implements RequestContext {
   public ObjectNode body() {
     if (body == null) {
       body = Json.object(raw, 0, rawLength);
+      facts.parsed(body); // what the client asked for, before any hook edits it
     }
     return body;
   }

@@ -77,7 +77,8 @@ final class Stages implements SseParser.Listener {
   UpstreamRequest request(URI target, List<Map.Entry<String, String>> headers, byte[] body,
       int length) {
     Headers upstreamHeaders = Headers.mutableCopyOf(headers);
-    RequestStage stage = new RequestStage(path, body, length, upstreamHeaders, attributes);
+    facts.source(body, length);
+    RequestStage stage = new RequestStage(path, body, length, upstreamHeaders, attributes, facts);
     if (hooks.isLegacy()) {
       stage.editBody(); // the baseline parses and re-serializes every request
     }
@@ -87,7 +88,6 @@ final class Stages implements SseParser.Listener {
     }
     byte[] bytes = stage.bodyBytes();
     int n = stage.bodyLength(bytes);
-    facts.learn(stage.parsedOrNull(), bytes, n);
     if (hooks.has(HookPoint.FOLLOW_UP) && facts.stream()) {
       followUps = new FollowUps(relay, hooks.at(HookPoint.FOLLOW_UP), attributes, target,
           upstreamHeaders.lines(), stage.parsedOrNull() != null ? stage.parsedOrNull()

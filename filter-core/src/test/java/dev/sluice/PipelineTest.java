@@ -361,6 +361,37 @@ class PipelineTest {
   // ---- built-ins through the pipeline ----
 
   @Test
+  void record_keepsTheRequestedModel_evenWhenAHookRewroteOrRejectedIt() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    Hook rejectHaiku = new Hook() {
+      @Override
+      public String name() {
+        return "z-reject";
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        if (r.body().path("max_tokens").asInt() == 1) {
+          r.reject(400, "invalid_request_error", "no");
+        }
+      }
+    };
+    EmbeddedJetty j = jetty(new ModelAliasHook(Map.of("fast", "claude-haiku-4-5")), rejectHaiku,
+        recorder);
+    post(j.baseUri(), STREAM.replace("claude-sonnet-4-5", "fast"), "x-mock-scenario", "paced");
+    ExchangeRecord aliased = recorder.next();
+    assertThat(aliased.model()).isEqualTo("fast");
+    assertThat(aliased.message().path("model").asText()).isEqualTo("claude-haiku-4-5");
+    assertThat(aliased.stream()).isTrue();
+
+    post(j.baseUri(), STREAM.replace("claude-sonnet-4-5", "fast").replace("64", "1"));
+    ExchangeRecord rejected = recorder.next();
+    assertThat(rejected.outcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(rejected.model()).isEqualTo("fast");
+    assertThat(rejected.stream()).isTrue();
+  }
+
+  @Test
   void modelAlias_worksAlone_andWithOtherHooks() throws Exception {
     ModelAliasHook alias = new ModelAliasHook(Map.of("fast", "claude-haiku-4-5"));
     for (EmbeddedJetty j : List.of(jetty(alias), jetty(alias, new RecordingHook()))) {

@@ -26,7 +26,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Runs {@code java -jar target/jetty-example.jar} as a real process, as the README says to. */
@@ -144,8 +143,6 @@ class ShadedJarIT {
     assertThat(usage.path("outcome").asText()).isEqualTo("completed");
     assertThat(usage.path("stream").asBoolean()).isTrue();
     assertThat(usage.path("status").asInt()).isEqualTo(200);
-    // "model" should be the requested claude-fast, but filter-core currently records the
-    // rewritten upstream model: see usageLine_recordsTheRequestedModel_knownBug below.
     assertThat(usage.path("upstream_model").asText()).isNotEmpty();
     assertThat(usage.path("input_tokens").asLong()).isPositive();
     assertThat(usage.path("output_tokens").asLong()).isPositive();
@@ -191,13 +188,11 @@ class ShadedJarIT {
   }
 
   /**
-   * {@link dev.sluice.hook.ExchangeRecord#model()} is documented as "the requested model". Today
-   * filter-core fills it from the request after the request hooks ran (so an aliased request logs
-   * the upstream model), and not at all for a request a hook rejected (model "", stream false).
+   * {@link dev.sluice.hook.ExchangeRecord#model()} is the requested model: the alias, not the
+   * upstream model a hook rewrote it to, and known even for a request a hook rejected.
    */
-  @Disabled("filter-core bug: ExchangeRecord.model()/stream() after model-alias and on reject")
   @Test
-  void jar_usageLine_recordsTheRequestedModel_knownBug() throws Exception {
+  void jar_usageLine_recordsTheRequestedModel() throws Exception {
     List<String> stdout = new ArrayList<>();
     BlockingQueue<String> lines =
         launch("--port", "0", "--hooks", "usage-log,model-alias,blocked-words");
@@ -211,10 +206,11 @@ class ShadedJarIT {
             aliased.replace("Hi", "forbidden-word")), ofString());
 
     JsonNode relayedLine = awaitUsageLine(relayed.headers().firstValue("request-id").get());
-    assertThat(relayedLine.path("model").asText()).isEqualTo("claude-fast"); // is claude-haiku-4-5
+    assertThat(relayedLine.path("model").asText()).isEqualTo("claude-fast");
+    assertThat(relayedLine.path("upstream_model").asText()).isEqualTo("claude-haiku-4-5");
     JsonNode blockedLine = awaitUsageLine(blocked.headers().firstValue("request-id").get());
-    assertThat(blockedLine.path("model").asText()).isEqualTo("claude-fast"); // is ""
-    assertThat(blockedLine.path("stream").asBoolean()).isTrue(); // is false
+    assertThat(blockedLine.path("model").asText()).isEqualTo("claude-fast");
+    assertThat(blockedLine.path("stream").asBoolean()).isTrue();
   }
 
   @Test
