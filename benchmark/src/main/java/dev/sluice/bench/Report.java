@@ -1,0 +1,553 @@
+package dev.sluice.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sluice.bench.Bench.ScenarioResult;
+import dev.sluice.bench.Bench.TargetResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Writes the markdown table, the JSON file and the SVG chart. */
+final class Report {
+  static final String MD = "benchmark-results.md";
+  static final String JSON = "benchmark-results.json";
+  static final String SVG = "benchmark-results.svg";
+
+  private final Config config;
+  private final List<ScenarioResult> results;
+  private final Map<String, String> env = new LinkedHashMap<>();
+
+  Report(Config config, List<ScenarioResult> results) {
+    this.config = config;
+    this.results = results;
+    env.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    env.put("command", "java -jar benchmark/target/benchmark.jar " + String.join(" ", config.args()));
+    env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty(
+        "java.runtime.version") + " (" + System.getProperty("java.vendor") + ")");
+    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        + System.getProperty("os.arch"));
+    env.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    env.put("target_jvm_opts", String.join(" ", config.jvmOpts()));
+    env.put("mock_jvm_opts", String.join(" ", config.mockJvmOpts()));
+    String nginx = Targets.findOnPath("nginx");
+    env.put("nginx", nginx == null ? "not installed" : Targets.version(nginx));
+  }
+
+  List<Path> write() throws IOException {
+    Files.createDirectories(config.out());
+    Path md = config.out().resolve(MD);
+    Path json = config.out().resolve(JSON);
+    Path svg = config.out().resolve(SVG);
+    Files.writeString(md, markdown());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(json.toFile(), jsonTree());
+    Files.writeString(svg, svg());
+    return List.of(md, json, svg);
+  }
+
+  // ---------------------------------------------------------------- markdown
+
+  String markdown() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Sluice benchmark\n\n");
+    sb.append("- date: ").append(env.get("date")).append('\n');
+    sb.append("- command: `").append(env.get("command").trim()).append("`\n");
+    sb.append("- java: ").append(env.get("java")).append('\n');
+    sb.append("- machine: ").append(env.get("os")).append(", ").append(env.get("cpus"))
+        .append(" CPUs; client, mock and proxy share them\n");
+    sb.append("- each proxy in its own process; Java targets run with `")
+        .append(env.get("target_jvm_opts")).append("`; nginx: ").append(env.get("nginx").replace('\n', ' '))
+        .append('\n');
+    sb.append("- every figure is the median over the repeats (each repeat: warm-up, then one "
+        + "measured run; targets interleaved)\n");
+    for (ScenarioResult r : results) {
+      sb.append('\n');
+      switch (r.scenario.name()) {
+        case "burst" -> burst(sb, r);
+        case "paced" -> paced(sb, r);
+        default -> longStream(sb, r);
+      }
+      notes(sb, r);
+    }
+    goals(sb);
+    return sb.toString();
+  }
+
+  private void burst(StringBuilder sb, ScenarioResult r) {
+    sb.append("## burst: ").append(Bench.describe(r.scenario)).append("\n\n");
+    table(sb, r, List.of(
+        col("TTFT p50 ms", t -> f2(t.m("ttft_p50_ms"))),
+        col("TTFT p95 ms", t -> f2(t.m("ttft_p95_ms"))),
+        col("TTFT p99 ms", t -> f2(t.m("ttft_p99_ms"))),
+        col("total p50 ms", t -> f2(t.m("total_p50_ms"))),
+        col("total p95 ms", t -> f2(t.m("total_p95_ms"))),
+        col("req/s", t -> f0(t.m("req_per_s"))),
+        col("deltas/s", t -> f0(t.m("deltas_per_s"))),
+        col("proxy CPU s / 1k req", t -> f2(t.m("proxy_cpu_s_per_1k"))),
+        col("proxy peak RSS MB", t -> f0(t.m("rss_peak_mb"))),
+        col("failed", t -> t.failed() + "/" + t.requests())));
+    sb.append('\n');
+    comparisons(sb, r);
+  }
+
+  private void comparisons(StringBuilder sb, ScenarioResult r) {
+    TargetResult direct = ok(r, "direct");
+    TargetResult jp = ok(r, "jetty-proxy");
+    TargetResult legacy = ok(r, "sluice-legacy");
+    sb.append("Compared (TTFT: added ms over `direct`; req/s and CPU: ratio of medians, "
+        + "req/s > 1 and CPU < 1 are better):\n\n");
+    table(sb, r, List.of(
+        col("TTFT p50 +ms vs direct", t -> diff(t, direct, "ttft_p50_ms")),
+        col("TTFT p99 +ms vs direct", t -> diff(t, direct, "ttft_p99_ms")),
+        col("req/s vs direct", t -> ratio(t, direct, "req_per_s")),
+        col("req/s vs jetty-proxy", t -> ratio(t, jp, "req_per_s")),
+        col("req/s vs sluice-legacy", t -> ratio(t, legacy, "req_per_s")),
+        col("CPU/req vs jetty-proxy", t -> ratio(t, jp, "proxy_cpu_s_per_1k")),
+        col("CPU/req vs sluice-legacy", t -> ratio(t, legacy, "proxy_cpu_s_per_1k"))));
+  }
+
+  private void paced(StringBuilder sb, ScenarioResult r) {
+    sb.append("## paced: ").append(Bench.describe(r.scenario)).append("\n\n");
+    TargetResult direct = ok(r, "direct");
+    table(sb, r, List.of(
+        col("TTFT p50 ms", t -> f2(t.m("ttft_p50_ms"))),
+        col("gap jitter p50 ms", t -> f3(t.m("jitter_p50_ms"))),
+        col("gap jitter p99 ms", t -> f3(t.m("jitter_p99_ms"))),
+        col("per-event added p50 ms", t -> diff3(t, direct, "jitter_p50_ms")),
+        col("per-event added p99 ms", t -> diff3(t, direct, "jitter_p99_ms")),
+        col("lag p99 ms", t -> f2(t.m("lag_p99_ms"))),
+        col("proxy CPU s / 1k streams", t -> f2(t.m("proxy_cpu_s_per_1k"))),
+        col("RSS idle MB", t -> f0(t.m("rss_start_mb"))),
+        col("RSS peak MB", t -> f0(t.m("rss_peak_mb"))),
+        col("KiB per open stream", t -> f0(t.m("rss_per_stream_kb"))),
+        col("failed", t -> t.failed() + "/" + t.requests())));
+    sb.append("\nGap jitter: each delta's arrival minus the previous delta's arrival on the same "
+        + "stream, minus the " + r.scenario.delayMs() + " ms pacing; per-event added = target's "
+        + "percentile minus `direct`'s. Lag: arrival minus the stream's first delta minus k "
+        + "intervals (includes the mock's own timer drift). KiB per open stream: (peak RSS - RSS "
+        + "before the run) / streams open at once.\n");
+  }
+
+  private void longStream(StringBuilder sb, ScenarioResult r) {
+    sb.append("## long: ").append(Bench.describe(r.scenario)).append("\n\n");
+    table(sb, r, List.of(
+        col("total s", t -> f2(t.m("total_p50_ms") / 1000)),
+        col("deltas/s", t -> f0(t.m("deltas_per_s"))),
+        col("TTFT ms", t -> f2(t.m("ttft_p50_ms"))),
+        col("RSS start MB", t -> f1(t.m("rss_start_mb"))),
+        col("RSS peak MB", t -> f1(t.m("rss_peak_mb"))),
+        col("RSS end MB", t -> f1(t.m("rss_end_mb"))),
+        col("growth MB", t -> f1(t.m("rss_growth_mb"))),
+        col("proxy CPU s", t -> f2(t.m("proxy_cpu_s"))),
+        col("failed", t -> t.failed() + "/" + t.requests())));
+    sb.append("\nRSS sampled every ").append(config.sampleMs()).append(" ms during the stream; "
+        + "the JSON file has the curves.\n");
+  }
+
+  private void notes(StringBuilder sb, ScenarioResult r) {
+    List<String> notes = new ArrayList<>();
+    for (TargetResult t : r.targets.values()) {
+      if (!t.status.equals("ok")) {
+        notes.add("`" + t.name + "` " + t.status + ": " + t.note);
+      } else if (t.failed() > 0) {
+        String first = t.runs.stream().map(x -> x.firstError).filter(e -> e != null).findFirst()
+            .orElse("?");
+        notes.add("`" + t.name + "`: " + t.failed() + " failed requests, e.g. " + first);
+      }
+    }
+    TargetResult direct = ok(r, "direct");
+    if (direct != null && direct.m("client_cpu_util") > 0.8) {
+      notes.add(String.format(Locale.ROOT, "the load client used %.0f%% of a core during "
+          + "`direct` runs: close to its limit", 100 * direct.m("client_cpu_util")));
+    }
+    if (!notes.isEmpty()) {
+      sb.append('\n');
+      for (String n : notes) {
+        sb.append("- ").append(n).append('\n');
+      }
+    }
+  }
+
+  private void goals(StringBuilder sb) {
+    ScenarioResult burst = scenario("burst");
+    ScenarioResult paced = scenario("paced");
+    List<String[]> rows = new ArrayList<>();
+    if (burst != null) {
+      TargetResult d = ok(burst, "direct");
+      TargetResult sj = ok(burst, "sluice-jetty");
+      TargetResult jp = ok(burst, "jetty-proxy");
+      TargetResult lg = ok(burst, "sluice-legacy");
+      TargetResult hk = ok(burst, "sluice-hooks");
+      if (d != null && sj != null) {
+        double p50 = sj.m("ttft_p50_ms") - d.m("ttft_p50_ms");
+        double p99 = sj.m("ttft_p99_ms") - d.m("ttft_p99_ms");
+        rows.add(goal("burst: sluice-jetty TTFT p50 over direct <= 1 ms", f2(p50) + " ms",
+            p50 <= 1));
+        rows.add(goal("burst: sluice-jetty TTFT p99 over direct <= 3 ms", f2(p99) + " ms",
+            p99 <= 3));
+      }
+      if (sj != null && jp != null) {
+        double x = sj.m("req_per_s") / jp.m("req_per_s");
+        rows.add(goal("burst: sluice-jetty req/s >= jetty-proxy", f2(x) + "x", x >= 1));
+      }
+      if (sj != null && lg != null) {
+        double x = sj.m("req_per_s") / lg.m("req_per_s");
+        rows.add(goal("burst: sluice-jetty req/s >= 2x sluice-legacy", f2(x) + "x", x >= 2));
+      }
+      if (sj != null && hk != null) {
+        double x = hk.m("req_per_s") / sj.m("req_per_s");
+        rows.add(goal("burst: sluice-hooks req/s within 15% of sluice-jetty",
+            f2(100 * (x - 1)) + "%", x >= 0.85));
+      }
+    }
+    if (paced != null) {
+      TargetResult d = ok(paced, "direct");
+      TargetResult sj = ok(paced, "sluice-jetty");
+      if (d != null && sj != null) {
+        double p99 = sj.m("jitter_p99_ms") - d.m("jitter_p99_ms");
+        rows.add(goal("paced: sluice-jetty per-event added p99 <= 1 ms", f3(p99) + " ms",
+            p99 <= 1));
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Issue #5 targets (measured here, not asserted)\n\n");
+    sb.append("| target | measured | |\n|---|---:|---|\n");
+    for (String[] row : rows) {
+      sb.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2])
+          .append(" |\n");
+    }
+  }
+
+  private static String[] goal(String what, String measured, boolean met) {
+    return new String[] {what, measured, met ? "met" : "**missed**"};
+  }
+
+  private record Col(String title, Function<TargetResult, String> value) {}
+
+  private static Col col(String title, Function<TargetResult, String> value) {
+    return new Col(title, value);
+  }
+
+  private static void table(StringBuilder sb, ScenarioResult r, List<Col> cols) {
+    sb.append("| target |");
+    for (Col c : cols) {
+      sb.append(' ').append(c.title()).append(" |");
+    }
+    sb.append("\n|---|");
+    for (int i = 0; i < cols.size(); i++) {
+      sb.append("---:|");
+    }
+    sb.append('\n');
+    for (TargetResult t : r.targets.values()) {
+      sb.append("| ").append(t.name).append(" |");
+      for (Col c : cols) {
+        sb.append(' ').append(t.status.equals("ok") ? c.value().apply(t) : t.status).append(" |");
+      }
+      sb.append('\n');
+    }
+  }
+
+  private static TargetResult ok(ScenarioResult r, String name) {
+    TargetResult t = r.targets.get(name);
+    return t != null && t.status.equals("ok") && !t.runs.isEmpty() ? t : null;
+  }
+
+  private ScenarioResult scenario(String name) {
+    return results.stream().filter(r -> r.scenario.name().equals(name)).findFirst().orElse(null);
+  }
+
+  private static String diff(TargetResult t, TargetResult base, String metric) {
+    if (base == null) {
+      return "-";
+    }
+    double d = t.m(metric) - base.m(metric);
+    return (d >= 0 ? "+" : "") + f2(d);
+  }
+
+  private static String diff3(TargetResult t, TargetResult base, String metric) {
+    if (base == null) {
+      return "-";
+    }
+    double d = t.m(metric) - base.m(metric);
+    return (d >= 0 ? "+" : "") + f3(d);
+  }
+
+  private static String ratio(TargetResult t, TargetResult base, String metric) {
+    if (base == null || Double.isNaN(t.m(metric)) || Double.isNaN(base.m(metric))
+        || base.m(metric) == 0) {
+      return "-";
+    }
+    return f2(t.m(metric) / base.m(metric)) + "x";
+  }
+
+  static String f0(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  static String f1(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  static String f2(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  static String f3(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  // ---------------------------------------------------------------- JSON
+
+  private Map<String, Object> jsonTree() {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("environment", env);
+    List<Object> scenarios = new ArrayList<>();
+    for (ScenarioResult r : results) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("name", r.scenario.name());
+      s.put("config", r.scenario);
+      s.put("description", Bench.describe(r.scenario));
+      s.put("seconds", r.seconds);
+      List<Object> targets = new ArrayList<>();
+      for (TargetResult t : r.targets.values()) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("target", t.name);
+        o.put("description", t.description);
+        o.put("status", t.status);
+        if (t.note != null) {
+          o.put("note", t.note);
+        }
+        o.put("requests", t.requests());
+        o.put("failed", t.failed());
+        o.put("median", clean(t.median));
+        if (t.ttftPooledSorted.length > 0) {
+          Map<String, Double> dist = new LinkedHashMap<>();
+          for (double p : new double[] {0, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9, 100}) {
+            dist.put("p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)),
+                p == 0 ? t.ttftPooledSorted[0] : Stats.percentile(t.ttftPooledSorted, p));
+          }
+          o.put("ttft_ms_all_runs", dist);
+        }
+        List<Object> runs = new ArrayList<>();
+        for (Bench.RunResult rr : t.runs) {
+          Map<String, Object> run = new LinkedHashMap<>();
+          run.put("repeat", rr.rep + 1);
+          run.put("ok", rr.ok);
+          run.put("requests", rr.requests);
+          if (rr.firstError != null) {
+            run.put("first_error", rr.firstError);
+          }
+          run.put("metrics", clean(rr.metrics));
+          if (r.scenario.name().equals("long") && !rr.rssPoints.isEmpty()) {
+            List<long[]> pts = new ArrayList<>();
+            for (RssSampler.Point p : rr.rssPoints) {
+              pts.add(new long[] {p.ms(), p.kb()});
+            }
+            run.put("rss_ms_kb", pts);
+          }
+          runs.add(run);
+        }
+        o.put("runs", runs);
+        targets.add(o);
+      }
+      s.put("targets", targets);
+      scenarios.add(s);
+    }
+    root.put("scenarios", scenarios);
+    return root;
+  }
+
+  private static Map<String, Object> clean(Map<String, Double> m) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, v == null || v.isNaN() || v.isInfinite() ? null : v));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- SVG
+
+  private static final String[] COLORS = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+      "#edc948", "#b07aa1", "#ff9da7"};
+
+  /**
+   * Up to three panels: TTFT distribution per target (whiskers p1-p99, box p25-p75, bar at p50,
+   * tick at p95), requests/s bars, and (when paced ran) per-event gap jitter p50/p99 bars.
+   */
+  String svg() {
+    ScenarioResult dist = scenario("burst") != null ? scenario("burst")
+        : results.isEmpty() ? null : results.get(0);
+    ScenarioResult paced = scenario("paced");
+    int width = 900;
+    int rowH = 34;
+    StringBuilder body = new StringBuilder();
+    int y = 20;
+    body.append(text(20, y + 10, "Sluice benchmark, " + env.get("date").substring(0, 10), 16,
+        "bold", "start"));
+    y += 30;
+    if (dist != null) {
+      List<TargetResult> ts = dist.targets.values().stream()
+          .filter(t -> t.status.equals("ok") && t.ttftPooledSorted.length > 0).toList();
+      if (!ts.isEmpty()) {
+        body.append(text(20, y + 10, dist.scenario.name() + ": time to first content_block_delta"
+            + " (ms), all measured requests; whiskers p1-p99, box p25-p75, line p50, tick p95",
+            13, "normal", "start"));
+        y += 24;
+        double max = ts.stream().mapToDouble(t -> Stats.percentile(t.ttftPooledSorted, 99))
+            .max().orElse(1);
+        max = niceMax(max);
+        int x0 = 150;
+        int x1 = width - 40;
+        for (int i = 0; i < ts.size(); i++) {
+          TargetResult t = ts.get(i);
+          double[] s = t.ttftPooledSorted;
+          int cy = y + i * rowH + rowH / 2;
+          String color = COLORS[i % COLORS.length];
+          body.append(text(x0 - 10, cy + 4, t.name, 12, "normal", "end"));
+          double p1 = Stats.percentile(s, 1);
+          double p25 = Stats.percentile(s, 25);
+          double p50 = Stats.percentile(s, 50);
+          double p75 = Stats.percentile(s, 75);
+          double p95 = Stats.percentile(s, 95);
+          double p99 = Stats.percentile(s, 99);
+          body.append(line(sx(p1, max, x0, x1), cy, sx(p99, max, x0, x1), cy, color, 1.5));
+          body.append(line(sx(p1, max, x0, x1), cy - 6, sx(p1, max, x0, x1), cy + 6, color, 1.5));
+          body.append(line(sx(p99, max, x0, x1), cy - 6, sx(p99, max, x0, x1), cy + 6, color,
+              1.5));
+          double bx = sx(p25, max, x0, x1);
+          body.append(String.format(Locale.ROOT,
+              "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
+                  + "fill-opacity=\"0.35\" stroke=\"%s\"/>%n",
+              bx, cy - 10, Math.max(1, sx(p75, max, x0, x1) - bx), 20, color, color));
+          body.append(line(sx(p50, max, x0, x1), cy - 10, sx(p50, max, x0, x1), cy + 10, "#000",
+              2));
+          body.append(line(sx(p95, max, x0, x1), cy - 5, sx(p95, max, x0, x1), cy + 5, "#000",
+              1));
+          body.append(text(x1 + 4, cy + 4, "", 10, "normal", "start"));
+          body.append(text(sx(p99, max, x0, x1) + 6, cy + 4, "p50 " + f2(p50) + " / p99 "
+              + f2(p99), 10, "normal", "start"));
+        }
+        int axisY = y + ts.size() * rowH + 4;
+        axis(body, x0, x1, axisY, max, "ms");
+        y = axisY + 40;
+
+        body.append(text(20, y + 10, dist.scenario.name() + ": requests per second (median of "
+            + "repeats)", 13, "normal", "start"));
+        y += 24;
+        double maxRps = niceMax(ts.stream().mapToDouble(t -> t.m("req_per_s")).max().orElse(1));
+        for (int i = 0; i < ts.size(); i++) {
+          TargetResult t = ts.get(i);
+          int cy = y + i * rowH + rowH / 2;
+          body.append(text(x0 - 10, cy + 4, t.name, 12, "normal", "end"));
+          double w = sx(t.m("req_per_s"), maxRps, x0, x1) - x0;
+          body.append(String.format(Locale.ROOT,
+              "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", x0, cy - 10,
+              Math.max(0, w), 20, COLORS[i % COLORS.length]));
+          body.append(text(x0 + w + 6, cy + 4, f0(t.m("req_per_s")) + " req/s", 11, "normal",
+              "start"));
+        }
+        axisY = y + ts.size() * rowH + 4;
+        axis(body, x0, x1, axisY, maxRps, "req/s");
+        y = axisY + 40;
+      }
+    }
+    if (paced != null) {
+      List<TargetResult> ts = paced.targets.values().stream()
+          .filter(t -> t.status.equals("ok") && !t.runs.isEmpty()).toList();
+      if (!ts.isEmpty()) {
+        body.append(text(20, y + 10, "paced: per-event gap jitter (ms beyond the "
+            + paced.scenario.delayMs() + " ms pacing); light p50, dark p99", 13, "normal",
+            "start"));
+        y += 24;
+        int x0 = 150;
+        int x1 = width - 40;
+        double max = niceMax(ts.stream().mapToDouble(t -> Math.max(0, t.m("jitter_p99_ms")))
+            .max().orElse(1));
+        for (int i = 0; i < ts.size(); i++) {
+          TargetResult t = ts.get(i);
+          int cy = y + i * rowH + rowH / 2;
+          String color = COLORS[i % COLORS.length];
+          body.append(text(x0 - 10, cy + 4, t.name, 12, "normal", "end"));
+          double w99 = sx(Math.max(0, t.m("jitter_p99_ms")), max, x0, x1) - x0;
+          double w50 = sx(Math.max(0, t.m("jitter_p50_ms")), max, x0, x1) - x0;
+          body.append(String.format(Locale.ROOT,
+              "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", x0, cy - 10,
+              Math.max(0, w99), 20, color));
+          body.append(String.format(Locale.ROOT,
+              "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#fff\" "
+                  + "fill-opacity=\"0.6\"/>%n", x0, cy - 10, Math.max(0, w50), 20));
+          body.append(text(x0 + w99 + 6, cy + 4, "p50 " + f3(t.m("jitter_p50_ms")) + " / p99 "
+              + f3(t.m("jitter_p99_ms")), 11, "normal", "start"));
+        }
+        int axisY = y + ts.size() * rowH + 4;
+        axis(body, x0, x1, axisY, max, "ms");
+        y = axisY + 40;
+      }
+    }
+    int height = y + 10;
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + height
+        + "\" viewBox=\"0 0 " + width + " " + height + "\" font-family=\"sans-serif\">\n"
+        + "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n" + body + "</svg>\n";
+  }
+
+  private static void axis(StringBuilder body, int x0, int x1, int y, double max, String unit) {
+    body.append(line(x0, y, x1, y, "#444", 1));
+    for (int k = 0; k <= 5; k++) {
+      double v = max * k / 5;
+      double x = sx(v, max, x0, x1);
+      body.append(line(x, y, x, y + 4, "#444", 1));
+      String label = max >= 50 ? f0(v) : max >= 5 ? f1(v) : f2(v);
+      body.append(text(x, y + 16, label + (k == 5 ? " " + unit : ""), 10, "normal", "middle"));
+    }
+  }
+
+  private static double sx(double v, double max, int x0, int x1) {
+    if (Double.isNaN(v)) {
+      return x0;
+    }
+    return x0 + Math.min(1, Math.max(0, v / max)) * (x1 - x0 - 160);
+  }
+
+  private static double niceMax(double v) {
+    if (!(v > 0)) {
+      return 1;
+    }
+    double mag = Math.pow(10, Math.floor(Math.log10(v)));
+    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+      if (m * mag >= v) {
+        return m * mag;
+      }
+    }
+    return 10 * mag;
+  }
+
+  private static String line(double x1, double y1, double x2, double y2, String color,
+      double w) {
+    return String.format(Locale.ROOT,
+        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+            + "stroke-width=\"%.1f\"/>%n", x1, y1, x2, y2, color, w);
+  }
+
+  private static String text(double x, double y, String s, int size, String weight,
+      String anchor) {
+    if (s.isEmpty()) {
+      return "";
+    }
+    return String.format(Locale.ROOT,
+        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" font-weight=\"%s\" text-anchor=\"%s\">%s"
+            + "</text>%n", x, y, size, weight, anchor, escape(s));
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
