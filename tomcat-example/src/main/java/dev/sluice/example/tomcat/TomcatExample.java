@@ -131,8 +131,8 @@ public final class TomcatExample {
 
       tomcat.start();
       if (context.getState() != LifecycleState.STARTED) {
-        throw new IllegalStateException(
-            "the web app failed to start (state " + context.getState() + "; see the log)");
+        throw new IllegalStateException("Tomcat failed to start the web app on 127.0.0.1:" + port
+            + " (state " + context.getState() + "; the cause is in the log above)");
       }
       return new TomcatRunning(tomcat, connector.getLocalPort(), base);
     } catch (LifecycleException | IOException | RuntimeException e) {

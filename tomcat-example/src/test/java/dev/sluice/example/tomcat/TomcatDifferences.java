@@ -1,0 +1,40 @@
+package dev.sluice.example.tomcat;
+
+/**
+ * What the relay contract meets on Tomcat 11 that it does not meet on Jetty, as the reasons the
+ * contract ITs give for the tests they skip. Each is in the report of issue #4.
+ */
+final class TomcatDifferences {
+  private TomcatDifferences() {}
+
+  /**
+   * Tomcat rewrites Content-Type; nothing in the Servlet API can send it verbatim. A contract
+   * (testkit) question, not a filter-core bug: see TomcatExampleIT.streamedMessages_sameBytesAsDirect
+   * for the same transcripts checked byte for byte with the media type compared as Tomcat writes
+   * it.
+   */
+  static final String CONTENT_TYPE_REWRITTEN =
+      "Tomcat re-serialises every Content-Type set through the Servlet API "
+          + "(org.apache.coyote.Response.getContentType: type + ';charset=' + charset), so "
+          + "upstream's 'text/event-stream; charset=utf-8' reaches the client as "
+          + "'text/event-stream;charset=utf-8' (RFC 9110 equivalent; bodies are byte-identical, "
+          + "see TomcatExampleIT.streamedMessages_sameBytesAsDirect). The contract compares the "
+          + "header bytes; it should compare media types. See report.";
+
+  /**
+   * filter-core bug: Exchange.respondLocally calls startWriter() (setWriteListener) before it
+   * queues the error body. On Tomcat, setWriteListener from a non-container thread runs
+   * onWritePossible at once on the calling thread (Response.setWriteListener → DISPATCH_EXECUTE →
+   * AbstractProcessor.executeDispatches → processSocket(..., dispatch=false)); the exchange lock
+   * is re-entrant, so drain() finds nothing pending, sees upstreamDone and completes the
+   * exchange. The client gets the status line and Content-Length but never the body.
+   */
+  static final String LOCAL_ERROR_BODY_LOST =
+      "filter-core bug on Tomcat: a 502/504 Sluice answers itself after startAsync (unreachable "
+          + "or silent upstream) sends its status and Content-Length but never its body, so the "
+          + "client waits forever. Tomcat runs WriteListener.onWritePossible synchronously inside "
+          + "setWriteListener when called off a container thread; Exchange.respondLocally calls "
+          + "startWriter() before queueing the body, so the re-entrant drain() completes the "
+          + "exchange with nothing written. Repro: TomcatTrapsIT.localErrorAfterStartAsync_*. "
+          + "See report.";
+}
