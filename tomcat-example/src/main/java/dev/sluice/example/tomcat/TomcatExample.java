@@ -25,6 +25,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
@@ -116,7 +120,8 @@ public final class TomcatExample {
       tomcat.setBaseDir(base.toString());
       // Each instance is its own JMX domain, so that several can run in one JVM (tests do).
       int n = INSTANCES.incrementAndGet();
-      tomcat.getEngine().setName(n == 1 ? "tomcat-example" : "tomcat-example-" + n);
+      String engine = n == 1 ? "tomcat-example" : "tomcat-example-" + n;
+      tomcat.getEngine().setName(engine);
 
       Connector connector = new Connector("HTTP/1.1"); // NIO
       connector.setPort(port);
@@ -129,10 +134,15 @@ public final class TomcatExample {
       Context context = newWebApp(tomcat, docBase, upstream, settings);
       tuning.accept(connector, context);
 
-      tomcat.start();
+      StartFailure failure = new StartFailure(engine);
+      try {
+        tomcat.start();
+      } finally {
+        failure.close();
+      }
       if (context.getState() != LifecycleState.STARTED) {
         throw new IllegalStateException("Tomcat failed to start the web app on 127.0.0.1:" + port
-            + " (state " + context.getState() + "; the cause is in the log above)");
+            + " (state " + context.getState() + ")", failure.cause());
       }
       return new TomcatRunning(tomcat, connector.getLocalPort(), base);
     } catch (LifecycleException | IOException | RuntimeException e) {
@@ -232,6 +242,44 @@ public final class TomcatExample {
         Files.createDirectories(target.getParent());
         Files.copy(source, target);
       }
+    }
+  }
+
+  /**
+   * Tomcat logs an exception thrown while the web app starts (say, by the filter's init on an
+   * invalid setting) and marks the context FAILED, rather than throwing it from start(). This
+   * catches the first such exception logged for this engine, to be the cause of the
+   * IllegalStateException that start() throws.
+   */
+  private static final class StartFailure extends Handler implements AutoCloseable {
+    private final Logger logger = Logger.getLogger("org.apache.catalina");
+    private final String engine;
+    private volatile Throwable cause;
+
+    StartFailure(String engine) {
+      this.engine = "[" + engine + "]";
+      logger.addHandler(this);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+      if (cause == null && record.getThrown() != null
+          && record.getLevel().intValue() >= Level.SEVERE.intValue()
+          && record.getLoggerName() != null && record.getLoggerName().contains(engine)) {
+        cause = record.getThrown();
+      }
+    }
+
+    Throwable cause() {
+      return cause;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      logger.removeHandler(this);
     }
   }
 

@@ -143,8 +143,6 @@ class ShadedJarIT {
     assertThat(usage.path("outcome").asText()).isEqualTo("completed");
     assertThat(usage.path("stream").asBoolean()).isTrue();
     assertThat(usage.path("status").asInt()).isEqualTo(200);
-    // "model" should be the requested claude-fast; filter-core records the rewritten upstream
-    // model today (reported with jetty-example's ShadedJarIT, not repeated here).
     assertThat(usage.path("upstream_model").asText()).isNotEmpty();
     assertThat(usage.path("input_tokens").asLong()).isPositive();
     assertThat(usage.path("output_tokens").asLong()).isPositive();
@@ -187,6 +185,32 @@ class ShadedJarIT {
         awaitUsageLine(clean.headers().firstValue("request-id").orElseThrow());
     assertThat(completed.path("outcome").asText()).isEqualTo("completed");
     assertThat(completed.path("cost_usd").asDouble()).isPositive();
+  }
+
+  /**
+   * {@link dev.sluice.hook.ExchangeRecord#model()} is the requested model: the alias, not the
+   * upstream model a hook rewrote it to, and known even for a request a hook rejected.
+   */
+  @Test
+  void jar_usageLine_recordsTheRequestedModel() throws Exception {
+    List<String> stdout = new ArrayList<>();
+    BlockingQueue<String> lines =
+        launch("--port", "0", "--hooks", "usage-log,model-alias,blocked-words");
+    URI base = URI.create(awaitLine(lines, stdout, LISTENING).group(1));
+    String aliased = TomcatExampleIT.STREAM_BODY.replace("claude-sonnet-4-5", "claude-fast");
+
+    HttpResponse<String> relayed =
+        http.send(TomcatExampleIT.post(base, "/v1/messages", aliased), ofString());
+    HttpResponse<String> blocked =
+        http.send(TomcatExampleIT.post(base, "/v1/messages",
+            aliased.replace("Hi", "forbidden-word")), ofString());
+
+    JsonNode relayedLine = awaitUsageLine(relayed.headers().firstValue("request-id").get());
+    assertThat(relayedLine.path("model").asText()).isEqualTo("claude-fast");
+    assertThat(relayedLine.path("upstream_model").asText()).isNotEqualTo("claude-fast");
+    JsonNode blockedLine = awaitUsageLine(blocked.headers().firstValue("request-id").get());
+    assertThat(blockedLine.path("model").asText()).isEqualTo("claude-fast");
+    assertThat(blockedLine.path("stream").asBoolean()).isTrue();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.sluice.example.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import dev.sluice.testkit.MockUpstream;
 import java.io.IOException;
@@ -10,9 +11,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -137,6 +146,49 @@ class TomcatExampleIT {
     assertThat(proxied.statusCode()).isEqualTo(200);
     assertThat(new String(proxied.body(), StandardCharsets.UTF_8)).contains("\"input_tokens\"");
     assertThat(proxied.body()).isEqualTo(direct.body());
+  }
+
+  @Test
+  void invalidSetting_failsStart() {
+    assertThatIllegalStateException()
+        .isThrownBy(() -> TomcatExample.start(0, mock.baseUri(), Map.of("idle-timeout", "soon")))
+        .withMessageStartingWith("Tomcat failed to start the web app on 127.0.0.1:0");
+  }
+
+  /**
+   * Undeploying the app (here: stopping Tomcat) must leave no thread of its behind: Tomcat's
+   * WebappClassLoaderBase.clearReferencesThreads warns about each one, since such a thread pins
+   * the app's class loader (a leak on every redeploy).
+   */
+  @Disabled(TomcatDifferences.HTTP_CLIENT_THREAD_LEFT)
+  @Test
+  void stop_leavesNoThreadOfTheWebAppRunning() throws Exception {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Logger logger = Logger.getLogger("org.apache.catalina.loader.WebappClassLoaderBase");
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+          warnings.add(new SimpleFormatter().formatMessage(record));
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(capture);
+    try {
+      try (TomcatExample.Running running = TomcatExample.start(0, mock.baseUri(), Map.of())) {
+        send(post(running.baseUri(), "/v1/messages", STREAM_BODY)); // the relay is in use
+      }
+    } finally {
+      logger.removeHandler(capture);
+    }
+
+    assertThat(warnings).noneMatch(w -> w.contains("failed to stop it"));
   }
 
   @Test
