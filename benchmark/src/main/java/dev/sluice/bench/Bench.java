@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the scenarios: for each one a fresh mock JVM and a fresh JVM (or nginx) per target, then
@@ -29,6 +31,7 @@ final class Bench {
     int requests;
     int ok;
     String firstError;
+    String disturbedBy;
     double[] ttftSorted = new double[0];
     List<RssSampler.Point> rssPoints = List.of();
 
@@ -85,67 +88,53 @@ final class Bench {
     this.out = out;
   }
 
+  /**
+   * Starts the mock and every target once, warms each up for {@code --warmup-seconds}, then runs
+   * the scenarios one after the other on the same processes.
+   */
   List<ScenarioResult> runAll() throws IOException {
     List<ScenarioResult> results = new ArrayList<>();
-    for (Scenario s : config.scenarios()) {
-      results.add(run(s));
-    }
-    return results;
-  }
-
-  private ScenarioResult run(Scenario s) throws IOException {
-    long began = System.nanoTime();
-    ScenarioResult result = new ScenarioResult(s);
-    Path logs = Files.createDirectories(config.out().resolve("bench-logs").resolve(s.name()));
-    Path tmp = Files.createDirectories(config.out().resolve("bench-tmp").resolve(s.name()));
-    out.printf(Locale.ROOT, "== %s: %s%n", s.name(), describe(s));
+    Path logs = Files.createDirectories(config.out().resolve("bench-logs"));
+    Path tmp = Files.createDirectories(config.out().resolve("bench-tmp"));
+    Map<String, Targets.Running> running = new LinkedHashMap<>();
+    Map<String, RssSampler> samplers = new LinkedHashMap<>();
+    Map<String, String[]> status = new LinkedHashMap<>(); // name -> {description, status, note}
     try (Targets.ProcessRunning mock = Targets.startMock(config, logs)) {
-      out.println("   mock upstream " + mock.uri() + " (pid " + mock.pids().get(0) + ")");
+      out.println("mock upstream " + mock.uri() + " (pid " + mock.pids().get(0) + ")");
       // JIT-compile the mock before anything is measured, so that no target pays for it.
-      warm("mock warm-up", mock.address(), config.quick() ? 100 : 3000);
-      Map<String, Targets.Running> running = new LinkedHashMap<>();
-      Map<String, RssSampler> samplers = new LinkedHashMap<>();
+      warmFor("mock warm-up (direct)", mock.address(), (config.warmupSeconds() + 1) / 2);
       try {
         for (String name : config.targets()) {
           Targets.Plan plan = Targets.plan(name, config, mock.uri(), tmp);
-          TargetResult tr = new TargetResult(name, plan.description());
-          result.targets.put(name, tr);
           if (plan.skipped()) {
-            tr.status = "skipped";
-            tr.note = plan.skipReason();
-            out.println("   " + name + ": skipped: " + plan.skipReason());
+            status.put(name, new String[] {plan.description(), "skipped", plan.skipReason()});
+            out.println(name + ": skipped: " + plan.skipReason());
             continue;
           }
-          plan = withJfr(plan, s);
+          plan = withJfr(plan);
           try {
             Targets.Running r = Targets.start(plan, mock.address(), logs);
             running.put(name, r);
             samplers.put(name, new RssSampler(r::pids, config.sampleMs()));
-            out.println("   " + name + ": " + plan.description() + ", on "
-                + r.address().getPort() + (r.pids().isEmpty() ? "" : " (pids " + r.pids() + ")"));
+            status.put(name, new String[] {plan.description(), "ok", null});
+            out.println(name + ": " + plan.description() + ", port " + r.address().getPort()
+                + (r.pids().isEmpty() ? "" : ", pids " + r.pids()));
             if (!r.pids().isEmpty()) {
-              // First JIT warm-up of this JVM (or nginx's caches); each run warms up again.
-              warm(name + " start-up warm-up", r.address(), config.quick() ? 30 : 2000);
+              // Until the JIT has compiled the hot paths a JVM is several times slower, and on a
+              // machine whose cores are all busy the compiler threads need a while to get there.
+              // nginx only needs its connections and caches warm.
+              boolean jvm = plan.command().get(0).equals(config.java());
+              warmFor(name + " warm-up", r.address(),
+                  jvm ? config.warmupSeconds() : Math.min(5, config.warmupSeconds()));
             }
           } catch (IOException | RuntimeException e) {
-            tr.status = "failed";
-            tr.note = "did not start: " + e.getMessage();
-            out.println("   " + name + ": FAILED to start: " + e.getMessage());
+            status.put(name, new String[] {plan.description(), "failed",
+                "did not start: " + e.getMessage()});
+            out.println(name + ": FAILED to start: " + e.getMessage());
           }
         }
-        for (int rep = 0; rep < s.repeats(); rep++) {
-          List<String> order = new ArrayList<>(running.keySet());
-          if (!order.isEmpty()) {
-            java.util.Collections.rotate(order, -(rep % order.size()));
-          }
-          for (String name : order) {
-            TargetResult tr = result.targets.get(name);
-            if (!tr.status.equals("ok")) {
-              continue;
-            }
-            RunResult rr = measure(s, name, rep, running.get(name), samplers.get(name), mock);
-            tr.runs.add(rr);
-          }
+        for (Scenario s : config.scenarios()) {
+          results.add(run(s, running, samplers, status, mock));
         }
       } finally {
         for (RssSampler sampler : samplers.values()) {
@@ -156,6 +145,31 @@ final class Bench {
         }
       }
     }
+    return results;
+  }
+
+  private ScenarioResult run(Scenario s, Map<String, Targets.Running> running,
+      Map<String, RssSampler> samplers, Map<String, String[]> status,
+      Targets.ProcessRunning mock) throws IOException {
+    long began = System.nanoTime();
+    ScenarioResult result = new ScenarioResult(s);
+    out.printf(Locale.ROOT, "== %s: %s%n", s.name(), describe(s));
+    for (Map.Entry<String, String[]> e : status.entrySet()) {
+      TargetResult tr = new TargetResult(e.getKey(), e.getValue()[0]);
+      tr.status = e.getValue()[1];
+      tr.note = e.getValue()[2];
+      result.targets.put(e.getKey(), tr);
+    }
+    for (int rep = 0; rep < s.repeats(); rep++) {
+      List<String> order = new ArrayList<>(running.keySet());
+      if (!order.isEmpty()) {
+        java.util.Collections.rotate(order, -(rep % order.size()));
+      }
+      for (String name : order) {
+        TargetResult tr = result.targets.get(name);
+        tr.runs.add(measure(s, name, rep, running.get(name), samplers.get(name), mock));
+      }
+    }
     for (TargetResult tr : result.targets.values()) {
       aggregate(tr);
     }
@@ -163,30 +177,73 @@ final class Bench {
     return result;
   }
 
-  /** Burst-shaped requests (64 deltas, 20 at a time), not measured; failures are reported. */
-  private void warm(String label, InetSocketAddress address, int requests) throws IOException {
+  /** Foreign processes using more than this many cores disturb a measurement. */
+  static final double FOREIGN_LIMIT = 0.1;
+
+  /**
+   * Waits (up to {@code --quiet-wait-s}) until processes other than the benchmark's use less than
+   * {@link #FOREIGN_LIMIT} cores over a one-second window, so that, say, a build running on the
+   * same machine does not end up in the numbers.
+   */
+  private void awaitQuiet(String label) {
+    if (config.quietWaitSeconds() == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.quietWaitSeconds());
+    boolean said = false;
+    while (true) {
+      Set<Long> ours = Procs.ours();
+      Map<Long, long[]> before = Procs.snapshotAll();
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      Map.Entry<Double, String> f = Procs.foreign(before, Procs.snapshotAll(), ours);
+      if (f.getKey() < FOREIGN_LIMIT || System.nanoTime() > deadline) {
+        if (said) {
+          out.printf(Locale.ROOT, "   %s: %s%n", label, f.getKey() < FOREIGN_LIMIT
+              ? "machine quiet again" : "still busy; measuring anyway");
+        }
+        return;
+      }
+      if (!said) {
+        clearLine();
+        out.printf(Locale.ROOT, "   %s: waiting: other processes use %.2f cores (busiest: %s)%n",
+            label, f.getKey(), f.getValue());
+        said = true;
+      }
+    }
+  }
+
+  /** Burst-shaped load (64 deltas, 20 at a time) for a while, not measured. */
+  private void warmFor(String label, InetSocketAddress address, int seconds) throws IOException {
     int deltas = config.quick() ? 16 : 64;
     byte[] request = LoadClient.request(address, BODY, List.of("x-mock-scenario: paced",
         "x-mock-deltas: " + deltas));
     LoadClient.Progress progress = new LoadClient.Progress();
+    long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<LoadClient.Sample> w = withProgress(label, progress, () -> LoadClient.run(
-        new LoadClient.Spec(address, request, deltas, requests, 20, false, 300_000), progress));
+        new LoadClient.Spec(address, request, deltas, Integer.MAX_VALUE, 20, false, 300_000,
+            stop, 0), progress));
     clearLine();
     long bad = w.stream().filter(x -> !x.ok()).count();
-    if (bad > 0) {
-      out.println("   " + label + ": " + bad + " of " + requests + " failed, e.g. "
-          + w.stream().filter(x -> !x.ok()).findFirst().get().error());
-    }
+    long last = System.nanoTime() - TimeUnit.SECONDS.toNanos(3);
+    long recent = w.stream().filter(x -> x.ok() && x.endNanos() - last >= 0).count();
+    out.printf(Locale.ROOT, "   %s: %d s, %d requests, %.0f req/s over the last 3 s%s%n", label,
+        seconds, w.size(), recent / 3.0, bad == 0 ? "" : ", " + bad + " FAILED, e.g. "
+            + w.stream().filter(x -> !x.ok()).findFirst().get().error());
   }
 
-  private Targets.Plan withJfr(Targets.Plan plan, Scenario s) throws IOException {
+  private Targets.Plan withJfr(Targets.Plan plan) throws IOException {
     if (!config.jfr() || plan.command().isEmpty() || !plan.command().get(0).equals(config.java())) {
       return plan;
     }
     Path dir = Files.createDirectories(config.out().resolve("jfr"));
     List<String> cmd = new ArrayList<>(plan.command());
-    cmd.add(1, "-XX:StartFlightRecording=filename=" + dir.resolve(s.name() + "-" + plan.name()
-        + ".jfr") + ",settings=profile,dumponexit=true");
+    cmd.add(1, "-XX:StartFlightRecording=filename=" + dir.resolve(plan.name() + ".jfr")
+        + ",settings=profile,dumponexit=true");
     return new Targets.Plan(plan.name(), cmd, plan.env(), plan.workDir(), null,
         plan.description());
   }
@@ -197,8 +254,9 @@ final class Bench {
           "%d text deltas, no delays, %d requests, concurrency %d, warm-up %d, %d repeats",
           s.deltas(), s.requests(), s.concurrency(), s.warmup(), s.repeats());
       case "paced" -> String.format(Locale.ROOT,
-          "%d streams (%d open at once) x %d deltas %d ms apart, warm-up %d, %d repeats",
-          s.requests(), s.concurrency(), s.deltas(), s.delayMs(), s.warmup(), s.repeats());
+          "%d streams (%d open at once, opened over %d ms) x %d deltas %d ms apart, warm-up %d, "
+              + "%d repeats", s.requests(), s.concurrency(), s.rampMs(), s.deltas(), s.delayMs(),
+          s.warmup(), s.repeats());
       default -> String.format(Locale.ROOT,
           "%d stream(s) of %d deltas, no delays, warm-up %d stream(s) of %d, %d repeats",
           s.requests(), s.deltas(), s.warmup(), s.warmupDeltas(), s.repeats());
@@ -236,20 +294,28 @@ final class Bench {
     byte[] request = LoadClient.request(address, BODY, headers);
     long timeout = 300_000L + (long) s.deltas() * s.delayMs() * 2;
     LoadClient.Spec spec = new LoadClient.Spec(address, request, s.deltas(), s.requests(),
-        s.concurrency(), s.name().equals("paced"), timeout);
+        s.concurrency(), s.name().equals("paced"), timeout, 0, s.rampMs());
 
     List<Long> pids = target.pids();
+    awaitQuiet(label);
+    Set<Long> ours = Procs.ours();
+    Map<Long, long[]> all0 = Procs.snapshotAll();
     if (sampler != null) {
       sampler.begin();
     }
     double proxyCpu0 = Procs.cpuSeconds(pids);
     double mockCpu0 = Procs.cpuSeconds(mock.pids());
     double selfCpu0 = Procs.selfCpuSeconds();
+    double busy0 = Procs.machineBusySeconds();
+    long ctx0 = Procs.contextSwitches(pids);
     List<LoadClient.Sample> samples = withProgress(label, progress,
         () -> LoadClient.run(spec, progress));
     double proxyCpu = Procs.cpuSeconds(pids) - proxyCpu0;
     double mockCpu = Procs.cpuSeconds(mock.pids()) - mockCpu0;
     double selfCpu = Procs.selfCpuSeconds() - selfCpu0;
+    double busy = Procs.machineBusySeconds() - busy0;
+    Map.Entry<Double, String> foreign = Procs.foreign(all0, Procs.snapshotAll(), ours);
+    long ctx = Procs.contextSwitches(pids) - ctx0;
     RssSampler.Window rss = sampler != null ? sampler.end() : null;
 
     rr.requests = s.requests();
@@ -282,6 +348,16 @@ final class Bench {
     m.put("mock_cpu_s_per_1k", mockCpu / rr.requests * 1000);
     m.put("client_cpu_s_per_1k", selfCpu / rr.requests * 1000);
     m.put("client_cpu_util", selfCpu / wall);
+    m.put("proxy_ctx_switches_per_req", proxied ? ctx / (double) rr.requests : Double.NaN);
+    // Machine CPU not charged to proxy, mock or client: kernel softirq work of the loopback
+    // network, plus anything else running on the machine (which would disturb the results).
+    m.put("other_cpu_s", busy - (proxied ? proxyCpu : 0) - mockCpu - selfCpu);
+    m.put("machine_cpu_util", busy / wall / Runtime.getRuntime().availableProcessors());
+    // Other processes on the machine during the run: they take CPU from the measurement.
+    m.put("foreign_cpu_cores", foreign.getKey() / wall);
+    if (foreign.getKey() / wall > FOREIGN_LIMIT) {
+      rr.disturbedBy = foreign.getValue();
+    }
     if (rss != null && proxied) {
       m.put("rss_start_mb", rss.startKb() / 1024.0);
       m.put("rss_peak_mb", rss.peakKb() / 1024.0);
@@ -364,9 +440,18 @@ final class Bench {
     if (m.containsKey("rss_peak_mb")) {
       sb.append(String.format(Locale.ROOT, ", RSS peak %.0f MB", m.get("rss_peak_mb")));
     }
-    sb.append(String.format(Locale.ROOT, ", client CPU %.0f%%", 100 * m.get("client_cpu_util")));
+    if (!Double.isNaN(m.get("proxy_ctx_switches_per_req"))) {
+      sb.append(String.format(Locale.ROOT, ", %.0f ctx switches/req",
+          m.get("proxy_ctx_switches_per_req")));
+    }
+    sb.append(String.format(Locale.ROOT, ", client CPU %.0f%%, machine %.0f%% busy",
+        100 * m.get("client_cpu_util"), 100 * m.get("machine_cpu_util")));
     if (rr.firstError != null) {
       sb.append("; first failure: ").append(rr.firstError);
+    }
+    if (rr.disturbedBy != null) {
+      sb.append(String.format(Locale.ROOT, "; DISTURBED: other processes used %.2f cores (%s)",
+          m.get("foreign_cpu_cores"), rr.disturbedBy));
     }
     clearLine();
     out.println(sb);
@@ -394,8 +479,8 @@ final class Bench {
         double rate = (done - lastDone) / ((now - last) / 1e9);
         last = now;
         lastDone = done;
-        String line = String.format(Locale.ROOT, "   %s: %d/%d done, %d failed, %.0f req/s",
-            label, done, p.total, p.failed.get(), rate);
+        String line = String.format(Locale.ROOT, "   %s: %d%s done, %d failed, %.0f req/s",
+            label, done, p.total == Integer.MAX_VALUE ? "" : "/" + p.total, p.failed.get(), rate);
         if (console) {
           out.print("\r" + line + "          ");
           out.flush();

@@ -22,12 +22,14 @@ record Config(
     List<Scenario> scenarios,
     boolean quick,
     boolean jfr,
+    int warmupSeconds,
+    int quietWaitSeconds,
     long sampleMs,
     List<String> args) {
 
   /** One scenario's shape. {@code warmupDeltas}: deltas per warm-up request. */
   record Scenario(String name, int requests, int concurrency, int warmup, int warmupDeltas,
-      int repeats, int deltas, int delayMs) {}
+      int repeats, int deltas, int delayMs, int rampMs) {}
 
   static final List<String> DEFAULT_JVM_OPTS =
       List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
@@ -41,13 +43,19 @@ record Config(
       "                     (sluice-tomcat and nginx are skipped with a note when missing)",
       "  --requests N       requests per measured run (paced: streams)",
       "  --concurrency N    requests in flight (paced default: all streams at once)",
-      "  --warmup N         warm-up requests per run (not measured)",
+      "  --warmup N         warm-up requests before each measured run (not measured)",
+      "  --warmup-seconds N load on each target right after its start, so that the JIT has",
+      "                     compiled the hot paths before any run (default 40; --quick: 2)",
       "  --repeats N        measured runs per target; targets are interleaved, medians reported",
       "  --deltas N         text deltas per response",
       "  --delay-ms N       paced: milliseconds between events (default 20)",
+      "  --ramp-ms N        paced: open the streams evenly over N ms (default 1000)",
       "  --quick            tiny configuration (the mvn verify smoke test)",
       "  --jvm-opts '...'   JVM options of every Java target (default: "
           + String.join(" ", DEFAULT_JVM_OPTS) + ")",
+      "  --quiet-wait-s N   before each measured run, wait up to N s until other processes on",
+      "                     the machine use < 0.1 cores (default 300; --quick: 0); runs they",
+      "                     disturbed anyway are flagged in the report",
       "  --jfr              record a JFR profile of each Java target into <out>/jfr/",
       "  --sample-ms N      RSS sampling period (default 20)",
       "  --root DIR         project root (default: found from this jar's location)",
@@ -60,14 +68,14 @@ record Config(
     return switch (name) {
       // LiteLLM's benchmark shape: 64 text deltas, no delays, 500 requests, 20 at a time.
       case "burst" -> quick
-          ? new Scenario(name, 60, 4, 10, 16, 1, 16, 0)
-          : new Scenario(name, 500, 20, 80, 64, 5, 64, 0);
+          ? new Scenario(name, 60, 4, 10, 16, 1, 16, 0, 0)
+          : new Scenario(name, 500, 20, 80, 64, 5, 64, 0, 0);
       case "paced" -> quick
-          ? new Scenario(name, 20, 20, 10, 16, 1, 20, 20)
-          : new Scenario(name, 500, 500, 80, 64, 3, 200, 20);
+          ? new Scenario(name, 20, 20, 10, 16, 1, 20, 20, 100)
+          : new Scenario(name, 500, 500, 80, 64, 3, 200, 20, 1000);
       case "long" -> quick
-          ? new Scenario(name, 1, 1, 1, 1000, 1, 5000, 0)
-          : new Scenario(name, 1, 1, 1, 10_000, 3, 100_000, 0);
+          ? new Scenario(name, 1, 1, 1, 1000, 1, 5000, 0, 0)
+          : new Scenario(name, 1, 1, 1, 10_000, 3, 100_000, 0, 0);
       default -> throw new IllegalArgumentException(
           "--scenario must be burst, paced, long or all, got " + name);
     };
@@ -90,7 +98,8 @@ record Config(
         case "--quick" -> quick = true;
         case "--jfr" -> jfr = true;
         case "--scenario", "--targets", "--requests", "--concurrency", "--warmup", "--repeats",
-            "--deltas", "--delay-ms", "--jvm-opts", "--sample-ms", "--root", "--out" -> {
+            "--deltas", "--delay-ms", "--ramp-ms", "--jvm-opts", "--sample-ms", "--root", "--out",
+            "--warmup-seconds", "--quiet-wait-s" -> {
           if (value == null) {
             if (i + 1 >= args.length) {
               throw new IllegalArgumentException(name + " needs a value");
@@ -118,7 +127,8 @@ record Config(
       scenarios.add(new Scenario(n, requests, concurrency,
           intOpt(opts, "--warmup", d.warmup(), 0), d.warmupDeltas(),
           intOpt(opts, "--repeats", d.repeats(), 1), intOpt(opts, "--deltas", d.deltas(), 1),
-          n.equals("paced") ? intOpt(opts, "--delay-ms", d.delayMs(), 1) : d.delayMs()));
+          n.equals("paced") ? intOpt(opts, "--delay-ms", d.delayMs(), 1) : d.delayMs(),
+          n.equals("paced") ? intOpt(opts, "--ramp-ms", d.rampMs(), 0) : d.rampMs()));
     }
     List<String> targets = opts.containsKey("--targets")
         ? Arrays.stream(opts.get("--targets").split(",")).map(String::trim)
@@ -136,7 +146,9 @@ record Config(
         : DEFAULT_JVM_OPTS;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new Config(root, out.toAbsolutePath().normalize(), java, jvmOpts, MOCK_JVM_OPTS,
-        locateSelfJar(), targets, scenarios, quick, jfr, intOpt(opts, "--sample-ms", 20, 1),
+        locateSelfJar(), targets, scenarios, quick, jfr,
+        intOpt(opts, "--warmup-seconds", quick ? 2 : 40, 0),
+        intOpt(opts, "--quiet-wait-s", quick ? 0 : 300, 0), intOpt(opts, "--sample-ms", 20, 1),
         List.of(args));
   }
 

@@ -40,9 +40,19 @@ final class LoadClient {
     }
   }
 
-  /** What to run. {@code arrivals}: keep each delta's arrival time (paced scenario). */
+  /**
+   * What to run. {@code arrivals}: keep each delta's arrival time (paced scenario).
+   * {@code stopStartingAtNanos}: when not 0, no request starts after that {@code nanoTime}
+   * (a time-bounded run; those in flight finish).
+   */
   record Spec(InetSocketAddress address, byte[] request, int expectedDeltas, int total,
-      int concurrency, boolean arrivals, long timeoutMs) {}
+      int concurrency, boolean arrivals, long timeoutMs, long stopStartingAtNanos,
+      long rampMs) {
+    Spec(InetSocketAddress address, byte[] request, int expectedDeltas, int total,
+        int concurrency, boolean arrivals, long timeoutMs) {
+      this(address, request, expectedDeltas, total, concurrency, arrivals, timeoutMs, 0, 0);
+    }
+  }
 
   /** Live counters for the progress line. */
   static final class Progress {
@@ -84,7 +94,7 @@ final class LoadClient {
     progress.done.set(0);
     progress.failed.set(0);
     progress.total = spec.total();
-    List<Sample> samples = new ArrayList<>(spec.total());
+    List<Sample> samples = new ArrayList<>(Math.min(spec.total(), 100_000));
     try (Selector selector = Selector.open()) {
       Run run = new Run(spec, selector, samples, progress);
       run.loop();
@@ -110,11 +120,23 @@ final class LoadClient {
 
     void loop() throws IOException {
       int slots = Math.min(spec.concurrency(), spec.total());
-      for (int i = 0; i < slots; i++) {
-        next(new Conn(spec), System.nanoTime());
-      }
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
-      while (inFlight > 0) {
+      long t0 = System.nanoTime();
+      long ramp = TimeUnit.MILLISECONDS.toNanos(spec.rampMs());
+      // With a ramp, the connections open one after the other over rampMs (a SYN storm of
+      // hundreds of connects overflows default accept queues, and each dropped SYN costs 1 s).
+      int opened = 0;
+      long deadline = t0 + ramp + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
+      while (opened < slots || inFlight > 0) {
+        long now = System.nanoTime();
+        while (opened < slots && now - (t0 + ramp * opened / slots) >= 0) {
+          next(new Conn(spec), now);
+          opened++;
+        }
+        long wait = 100;
+        if (opened < slots) {
+          long due = t0 + ramp * opened / slots - now;
+          wait = Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(due)));
+        }
         if (System.nanoTime() > deadline) {
           for (SelectionKey k : selector.keys()) {
             Conn c = (Conn) k.attachment();
@@ -125,7 +147,7 @@ final class LoadClient {
           }
           return;
         }
-        selector.select(100);
+        selector.select(wait);
         var it = selector.selectedKeys().iterator();
         while (it.hasNext()) {
           SelectionKey key = it.next();
@@ -155,7 +177,8 @@ final class LoadClient {
 
     /** Starts the connection's next request, or closes it when all have been started. */
     void next(Conn c, long now) throws IOException {
-      if (started >= spec.total()) {
+      if (started >= spec.total()
+          || spec.stopStartingAtNanos() != 0 && now - spec.stopStartingAtNanos() >= 0) {
         closeQuietly(c);
         return;
       }

@@ -164,6 +164,15 @@ final class Report {
         notes.add("`" + t.name + "`: " + t.failed() + " failed requests, e.g. " + first);
       }
     }
+    for (TargetResult t : r.targets.values()) {
+      for (Bench.RunResult rr : t.runs) {
+        if (rr.disturbedBy != null) {
+          notes.add(String.format(Locale.ROOT, "`%s` repeat %d: other processes on the machine "
+              + "used %.2f cores during the run (busiest: %s)", t.name, rr.rep + 1,
+              rr.metrics.get("foreign_cpu_cores"), rr.disturbedBy));
+        }
+      }
+    }
     TargetResult direct = ok(r, "direct");
     if (direct != null && direct.m("client_cpu_util") > 0.8) {
       notes.add(String.format(Locale.ROOT, "the load client used %.0f%% of a core during "
@@ -500,7 +509,7 @@ final class Report {
   }
 
   private static void axis(StringBuilder body, int x0, int x1, int y, double max, String unit) {
-    body.append(line(x0, y, x1, y, "#444", 1));
+    body.append(line(x0, y, sx(max, max, x0, x1), y, "#444", 1));
     for (int k = 0; k <= 5; k++) {
       double v = max * k / 5;
       double x = sx(v, max, x0, x1);

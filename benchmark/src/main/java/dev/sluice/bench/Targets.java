@@ -116,7 +116,7 @@ final class Targets {
     cmd.addAll(config.mockJvmOpts());
     cmd.add("-cp");
     cmd.add(config.selfJar());
-    cmd.add("dev.sluice.testkit.MockUpstream");
+    cmd.add(MockMain.class.getName());
     cmd.add("--port");
     cmd.add("0");
     return cmd;
