@@ -307,7 +307,7 @@ final class Bench {
     double mockCpu0 = Procs.cpuSeconds(mock.pids());
     double selfCpu0 = Procs.selfCpuSeconds();
     double busy0 = Procs.machineBusySeconds();
-    long ctx0 = Procs.contextSwitches(pids);
+    Map<Long, Long> ctx0 = Procs.contextSwitches(pids);
     List<LoadClient.Sample> samples = withProgress(label, progress,
         () -> LoadClient.run(spec, progress));
     double proxyCpu = Procs.cpuSeconds(pids) - proxyCpu0;
@@ -315,7 +315,7 @@ final class Bench {
     double selfCpu = Procs.selfCpuSeconds() - selfCpu0;
     double busy = Procs.machineBusySeconds() - busy0;
     Map.Entry<Double, String> foreign = Procs.foreign(all0, Procs.snapshotAll(), ours);
-    long ctx = Procs.contextSwitches(pids) - ctx0;
+    long ctx = Procs.switchesBetween(ctx0, Procs.contextSwitches(pids));
     RssSampler.Window rss = sampler != null ? sampler.end() : null;
 
     rr.requests = s.requests();

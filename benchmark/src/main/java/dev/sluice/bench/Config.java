@@ -54,7 +54,7 @@ record Config(
       "  --jvm-opts '...'   JVM options of every Java target (default: "
           + String.join(" ", DEFAULT_JVM_OPTS) + ")",
       "  --quiet-wait-s N   before each measured run, wait up to N s until other processes on",
-      "                     the machine use < 0.1 cores (default 300; --quick: 0); runs they",
+      "                     the machine use < 0.1 cores (default 120; --quick: 0); runs they",
       "                     disturbed anyway are flagged in the report",
       "  --jfr              record a JFR profile of each Java target into <out>/jfr/",
       "  --sample-ms N      RSS sampling period (default 20)",
@@ -148,7 +148,7 @@ record Config(
     return new Config(root, out.toAbsolutePath().normalize(), java, jvmOpts, MOCK_JVM_OPTS,
         locateSelfJar(), targets, scenarios, quick, jfr,
         intOpt(opts, "--warmup-seconds", quick ? 2 : 40, 0),
-        intOpt(opts, "--quiet-wait-s", quick ? 0 : 300, 0), intOpt(opts, "--sample-ms", 20, 1),
+        intOpt(opts, "--quiet-wait-s", quick ? 0 : 120, 0), intOpt(opts, "--sample-ms", 20, 1),
         List.of(args));
   }
 

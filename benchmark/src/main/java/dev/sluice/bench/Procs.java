@@ -87,11 +87,11 @@ final class Procs {
   }
 
   /**
-   * Context switches (voluntary + involuntary) of every thread of every process in the list; a
-   * thread hand-off costs one. Threads that ended are not counted.
+   * Context switches (voluntary + involuntary) of every thread of every process in the list, by
+   * thread id; a thread hand-off costs one. Diff two of these with {@link #switchesBetween}.
    */
-  static long contextSwitches(List<Long> pids) {
-    long n = 0;
+  static Map<Long, Long> contextSwitches(List<Long> pids) {
+    Map<Long, Long> byThread = new HashMap<>();
     for (long pid : pids) {
       Path tasks = Path.of("/proc", Long.toString(pid), "task");
       try (var dirs = Files.list(tasks)) {
@@ -100,16 +100,27 @@ final class Procs {
           if (status == null) {
             continue;
           }
+          long n = 0;
           for (String line : status.split("\n")) {
             if (line.startsWith("voluntary_ctxt_switches:")
                 || line.startsWith("nonvoluntary_ctxt_switches:")) {
               n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
           }
+          byThread.put(Long.parseLong(task.getFileName().toString()), n);
         }
       } catch (IOException | RuntimeException e) {
         // the process ended
       }
+    }
+    return byThread;
+  }
+
+  /** Switches made between two snapshots by the threads alive at the second one. */
+  static long switchesBetween(Map<Long, Long> before, Map<Long, Long> after) {
+    long n = 0;
+    for (Map.Entry<Long, Long> e : after.entrySet()) {
+      n += e.getValue() - before.getOrDefault(e.getKey(), 0L);
     }
     return n;
   }

@@ -96,6 +96,12 @@ final class Report {
         col("proxy peak RSS MB", t -> f0(t.m("rss_peak_mb"))),
         col("failed", t -> t.failed() + "/" + t.requests())));
     sb.append('\n');
+    sb.append(String.format(Locale.ROOT, "The rest of the machine, median over every run: mock "
+        + "upstream %.2f s CPU per 1k requests, load client %.2f s (%.0f%% of a core while "
+        + "driving `direct`), and %.0f%% of all CPUs busy.%n%n",
+        overall(r, "mock_cpu_s_per_1k"), overall(r, "client_cpu_s_per_1k"),
+        ok(r, "direct") == null ? Double.NaN : 100 * ok(r, "direct").m("client_cpu_util"),
+        100 * overall(r, "machine_cpu_util")));
     comparisons(sb, r);
   }
 
@@ -265,6 +271,17 @@ final class Report {
       }
       sb.append('\n');
     }
+  }
+
+  /** The median of a metric over every run of every target of a scenario. */
+  private static double overall(ScenarioResult r, String metric) {
+    List<Double> all = new ArrayList<>();
+    for (TargetResult t : r.targets.values()) {
+      for (Bench.RunResult rr : t.runs) {
+        all.add(rr.metrics.getOrDefault(metric, Double.NaN));
+      }
+    }
+    return Stats.median(all);
   }
 
   private static TargetResult ok(ScenarioResult r, String name) {
