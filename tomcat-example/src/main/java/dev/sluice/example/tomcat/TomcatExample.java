@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.logging.Handler;
@@ -115,41 +114,52 @@ public final class TomcatExample {
       throw new UncheckedIOException("cannot create Tomcat's base directory", e);
     }
     Tomcat tomcat = new Tomcat();
-    try {
-      Path docBase = extractWebapp(base.resolve("webapp"));
-      tomcat.setBaseDir(base.toString());
-      // Each instance is its own JMX domain, so that several can run in one JVM (tests do).
-      int n = INSTANCES.incrementAndGet();
-      String engine = n == 1 ? "tomcat-example" : "tomcat-example-" + n;
-      tomcat.getEngine().setName(engine);
-
-      Connector connector = new Connector("HTTP/1.1"); // NIO
-      connector.setPort(port);
-      connector.setProperty("address", "127.0.0.1");
-      connector.setProperty("connectionTimeout", String.valueOf(CONNECTION_TIMEOUT.toMillis()));
-      connector.setThrowOnFailure(true); // a taken port fails start() instead of being logged
-      tomcat.setConnector(connector);
-      tomcat.getHost().setAutoDeploy(false);
-
-      Context context = newWebApp(tomcat, docBase, upstream, settings);
-      tuning.accept(connector, context);
-
-      StartFailure failure = new StartFailure(engine);
+    TomcatRunning running = new TomcatRunning(tomcat, base);
+    // If the JVM is stopped first (Ctrl-C, SIGTERM, even during start-up), the hook closes this
+    // instance: Tomcat stops, then its temporary directory goes. close() unregisters it.
+    Runtime.getRuntime().addShutdownHook(running.hook);
+    synchronized (running) { // the hook waits for start-up to finish or fail
       try {
-        tomcat.start();
-      } finally {
-        failure.close();
+        Path docBase = extractWebapp(base.resolve("webapp"));
+        // Tomcat takes CATALINA_HOME from the JVM-wide system property catalina.home, which the
+        // first embedded Tomcat of the JVM sets to its own directory, and creates that directory
+        // if it is missing: a later instance would bring back an earlier one's deleted directory.
+        // Each instance here is its own home and base.
+        System.setProperty("catalina.home", base.toString());
+        tomcat.setBaseDir(base.toString());
+        // Each instance is its own JMX domain, so that several can run in one JVM (tests do).
+        int n = INSTANCES.incrementAndGet();
+        String engine = n == 1 ? "tomcat-example" : "tomcat-example-" + n;
+        tomcat.getEngine().setName(engine);
+
+        Connector connector = new Connector("HTTP/1.1"); // NIO
+        connector.setPort(port);
+        connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("connectionTimeout", String.valueOf(CONNECTION_TIMEOUT.toMillis()));
+        connector.setThrowOnFailure(true); // a taken port fails start() instead of being logged
+        tomcat.setConnector(connector);
+        tomcat.getHost().setAutoDeploy(false);
+
+        Context context = newWebApp(tomcat, docBase, upstream, settings);
+        tuning.accept(connector, context);
+
+        StartFailure failure = new StartFailure(engine);
+        try {
+          tomcat.start();
+        } finally {
+          failure.close();
+        }
+        if (context.getState() != LifecycleState.STARTED) {
+          throw new IllegalStateException("Tomcat failed to start the web app on 127.0.0.1:"
+              + port + " (state " + context.getState() + ")", failure.cause());
+        }
+        running.port = connector.getLocalPort();
+        return running;
+      } catch (LifecycleException | IOException | RuntimeException e) {
+        running.closeQuietly();
+        if (e instanceof IllegalStateException) throw (IllegalStateException) e;
+        throw new IllegalStateException("Tomcat failed to start on 127.0.0.1:" + port, e);
       }
-      if (context.getState() != LifecycleState.STARTED) {
-        throw new IllegalStateException("Tomcat failed to start the web app on 127.0.0.1:" + port
-            + " (state " + context.getState() + ")", failure.cause());
-      }
-      return new TomcatRunning(tomcat, connector.getLocalPort(), base);
-    } catch (LifecycleException | IOException | RuntimeException e) {
-      stopQuietly(tomcat);
-      deleteQuietly(base);
-      if (e instanceof IllegalStateException) throw (IllegalStateException) e;
-      throw new IllegalStateException("Tomcat failed to start on 127.0.0.1:" + port, e);
     }
   }
 
@@ -283,15 +293,6 @@ public final class TomcatExample {
     }
   }
 
-  private static void stopQuietly(Tomcat tomcat) {
-    try {
-      tomcat.stop();
-      tomcat.destroy();
-    } catch (LifecycleException | RuntimeException ignored) {
-      // Already failing; the start exception is the one worth reporting.
-    }
-  }
-
   private static void deleteQuietly(Path dir) {
     if (!Files.exists(dir)) return;
     List<Path> paths = new ArrayList<>();
@@ -311,29 +312,31 @@ public final class TomcatExample {
 
   private static final class TomcatRunning implements Running {
     private final Tomcat tomcat;
-    private final int port;
     private final Path base;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    final Thread hook = new Thread(this::closeQuietly, "tomcat-example-stop-on-exit");
+    private int port; // guarded by this
+    private boolean closed; // guarded by this
 
-    TomcatRunning(Tomcat tomcat, int port, Path base) {
+    TomcatRunning(Tomcat tomcat, Path base) {
       this.tomcat = tomcat;
-      this.port = port;
       this.base = base;
     }
 
     @Override
-    public URI baseUri() {
+    public synchronized URI baseUri() {
       return URI.create("http://127.0.0.1:" + port);
     }
 
     @Override
-    public int port() {
+    public synchronized int port() {
       return port;
     }
 
+    /** Stops Tomcat, then deletes its directory; the second and later calls do nothing. */
     @Override
-    public void close() {
-      if (!closed.compareAndSet(false, true)) return;
+    public synchronized void close() {
+      if (closed) return;
+      closed = true;
       try {
         tomcat.stop();
         tomcat.destroy();
@@ -341,6 +344,21 @@ public final class TomcatExample {
         throw new IllegalStateException("Tomcat failed to stop", e);
       } finally {
         deleteQuietly(base);
+        if (Thread.currentThread() != hook) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // The hook runs anyway, and finds this closed.
+          }
+        }
+      }
+    }
+
+    void closeQuietly() {
+      try {
+        close();
+      } catch (RuntimeException ignored) {
+        // Failing already (start-up) or exiting: the directory is gone either way.
       }
     }
 

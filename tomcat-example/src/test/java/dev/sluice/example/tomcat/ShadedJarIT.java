@@ -57,8 +57,13 @@ class ShadedJarIT {
 
   @AfterEach
   void destroy() throws InterruptedException {
+    // SIGTERM first, so that the jar's shutdown hook stops Tomcat and removes its temporary
+    // directory; SIGKILL if that does not end it.
     if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
