@@ -182,7 +182,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
             response.setContentLengthLong(-1); // a hook may change the body: length known at end
           }
         }
-        if (startWriter()) {
+        if (startWriter(List.of())) {
           watchdog();
           requestData();
         }
@@ -280,6 +280,12 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onWritePossible() {
+    if (Thread.holdsLock(this)) {
+      // Called back from inside setWriteListener (Tomcat does so off a container thread): the
+      // caller holds the lock and runs the deferred side effects when it releases it.
+      drain();
+      return;
+    }
     try {
       synchronized (this) {
         drain();
@@ -364,11 +370,17 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
   }
 
-  /** Returns false when the writer could not start because the client is already gone. */
-  private boolean startWriter() {
+  /**
+   * Creates the writer with {@code first} already queued, then registers for writes. The order
+   * matters: Tomcat may call onWritePossible from inside setWriteListener, and a drain that finds
+   * nothing queued after upstream is done would end the exchange before the body is written.
+   * Returns false when the writer could not start because the client is already gone.
+   */
+  private boolean startWriter(List<ByteBuffer> first) {
     try {
       ServletOutputStream out = response.getOutputStream();
       writer = new ClientWriter(out, async != null);
+      writer.add(first);
       if (async != null) {
         out.setWriteListener(this); // the container then calls onWritePossible
       }
@@ -420,11 +432,8 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       stages.answeredLocally(response.getHeader("request-id"));
     }
     upstreamDone = true;
-    if (startWriter()) {
-      writer.add(List.of(ByteBuffer.wrap(body)));
-      if (async == null) {
-        drain();
-      }
+    if (startWriter(List.of(ByteBuffer.wrap(body))) && async == null) {
+      drain();
     }
     LOG.debug("{} {} answered {} ({})", request.getMethod(), request.getRequestURI(), status,
         message);

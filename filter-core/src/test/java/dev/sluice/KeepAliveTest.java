@@ -28,16 +28,32 @@ class KeepAliveTest {
         try (EmbeddedJetty jetty = EmbeddedJetty.start(filter)) {
           HttpClient http = HttpClient.newHttpClient();
           String hold = "h" + every.toMillis();
-          CompletableFuture<HttpResponse<String>> r = http.sendAsync(HttpRequest.newBuilder(
+          HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(
               URI.create(jetty.baseUri() + "/v1/messages")).header("x-mock-hold", hold)
               .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build(),
-              HttpResponse.BodyHandlers.ofString());
-          Thread.sleep(1500);
+              HttpResponse.BodyHandlers.ofInputStream());
+          // Upstream stays silent until released: with pings on, until three have arrived (no
+          // fixed sleep, so a busy machine cannot make the count short); with them off, 1.5 s.
+          java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+          java.io.InputStream in = r.body();
+          if (every.isZero()) {
+            Thread.sleep(1500);
+          } else {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (count(seen.toString(StandardCharsets.UTF_8), PING) < 3
+                && System.nanoTime() < deadline) {
+              int b = in.read();
+              if (b < 0) {
+                break;
+              }
+              seen.write(b);
+            }
+          }
           mock.release(hold);
-          String body = r.get(10, TimeUnit.SECONDS).body();
+          in.transferTo(seen);
+          String body = seen.toString(StandardCharsets.UTF_8);
           String direct = new String(MockUpstream.transcript("text"), StandardCharsets.UTF_8);
-          int injected = body.split(java.util.regex.Pattern.quote(PING), -1).length
-              - direct.split(java.util.regex.Pattern.quote(PING), -1).length;
+          int injected = count(body, PING) - count(direct, PING);
           if (every.isZero()) {
             assertThat(body).isEqualTo(direct);
           } else {
@@ -47,5 +63,9 @@ class KeepAliveTest {
         }
       }
     }
+  }
+
+  private static int count(String text, String part) {
+    return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
   }
 }

@@ -33,7 +33,6 @@ import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -215,7 +214,6 @@ class TomcatTrapsIT {
 
   // ---- errors Sluice answers itself after going async ----
 
-  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
   @Test
   void localErrorAfterStartAsync_unreachableUpstream_502WithBody() throws Exception {
     int closedPort;
@@ -228,7 +226,6 @@ class TomcatTrapsIT {
     }
   }
 
-  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
   @Test
   void localErrorAfterStartAsync_silentUpstream_504WithBody() throws Exception {
     try (TomcatExample.Running tight =

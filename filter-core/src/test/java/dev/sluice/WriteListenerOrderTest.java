@@ -1,0 +1,183 @@
+package dev.sluice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import dev.sluice.upstream.UpstreamCall;
+import dev.sluice.upstream.UpstreamListener;
+import dev.sluice.upstream.UpstreamRequest;
+import dev.sluice.upstream.UpstreamTransport;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tomcat calls {@code onWritePossible} from inside {@code setWriteListener} when that is called
+ * off a container thread (here: the transport's thread reporting a failure). An answer Sluice
+ * makes itself must be queued before it registers, or the exchange ends with headers and no body.
+ */
+class WriteListenerOrderTest {
+  private static final byte[] BODY =
+      "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
+
+  private SluiceFilter filter;
+
+  @AfterEach
+  void destroy() {
+    if (filter != null) {
+      filter.destroy();
+    }
+  }
+
+  @Test
+  void unreachableUpstream_localErrorBodyIsWritten_whenOnWritePossibleRunsInsideSetWriteListener()
+      throws Exception {
+    Exchanged x = run(listener -> listener.onFailure(new ConnectException("refused")));
+
+    verify(x.response).setStatus(502);
+    assertThat(x.out.text()).contains("\"type\":\"error\"").contains("\"api_error\"");
+    verify(x.async, times(1)).complete();
+  }
+
+  @Test
+  void streamedResponse_startsWhenOnWritePossibleRunsInsideSetWriteListener() throws Exception {
+    byte[] event = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
+    Exchanged x = run(listener -> {
+      listener.onResponse(200, List.of(Map.entry("content-type", "text/event-stream")));
+      listener.onData(List.of(java.nio.ByteBuffer.wrap(event)));
+      listener.onComplete();
+    });
+
+    verify(x.response).setStatus(200);
+    assertThat(x.out.text()).isEqualTo(new String(event, StandardCharsets.UTF_8));
+    verify(x.async, times(1)).complete();
+  }
+
+  record Exchanged(HttpServletResponse response, InlineOutput out, AsyncContext async) {}
+
+  /** One POST through the filter; the transport replays {@code upstream} when started. */
+  private Exchanged run(Consumer<UpstreamListener> upstream) throws Exception {
+    UpstreamTransport transport = (request, listener) -> new UpstreamCall() {
+      @Override
+      public void start() {
+        upstream.accept(listener);
+      }
+
+      @Override
+      public void demand() {}
+
+      @Override
+      public void cancel() {}
+    };
+    filter = new SluiceFilter(SluiceConfig.builder().upstream(URI.create("http://127.0.0.1:9"))
+        .build(), List.of(), transport);
+    filter.init(SluiceFilterTest.config(Map.of(), Map.of()));
+
+    HttpServletRequest request = mock(HttpServletRequest.class);
+    HttpServletResponse response = mock(HttpServletResponse.class);
+    AsyncContext async = mock(AsyncContext.class);
+    InlineOutput out = new InlineOutput();
+    when(request.getRequestURI()).thenReturn("/app/v1/messages");
+    when(request.getContextPath()).thenReturn("/app");
+    when(request.getMethod()).thenReturn("POST");
+    when(request.isAsyncSupported()).thenReturn(true);
+    when(request.startAsync(any(), any())).thenReturn(async);
+    when(request.getContentLengthLong()).thenReturn((long) BODY.length);
+    when(request.getInputStream()).thenReturn(new BlockingOnlyInput(BODY));
+    when(request.getHeaderNames()).thenReturn(Collections.emptyEnumeration());
+    when(request.getHeaders(anyString())).thenReturn(Collections.emptyEnumeration());
+    when(response.getOutputStream()).thenReturn(out);
+    when(response.getContentType()).thenAnswer(i -> out.contentType);
+    org.mockito.Mockito.doAnswer(i -> out.contentType = i.getArgument(1))
+        .when(response).setHeader(org.mockito.ArgumentMatchers.eq("content-type"), anyString());
+    org.mockito.Mockito.doAnswer(i -> out.contentType = i.getArgument(0))
+        .when(response).setContentType(anyString());
+
+    filter.doFilter(request, response, mock(FilterChain.class));
+    return new Exchanged(response, out, async);
+  }
+
+  /** Like Tomcat's stream off a container thread: registering runs onWritePossible at once. */
+  static final class InlineOutput extends ServletOutputStream {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    volatile String contentType;
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+      try {
+        listener.onWritePossible();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void write(int b) {
+      bytes.write(b);
+    }
+
+    String text() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A wrapper that refuses setReadListener, so the body is read blocking on this thread. */
+  static final class BlockingOnlyInput extends ServletInputStream {
+    private final ByteArrayInputStream in;
+
+    BlockingOnlyInput(byte[] body) {
+      in = new ByteArrayInputStream(body);
+    }
+
+    @Override
+    public int read() {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public boolean isFinished() {
+      return in.available() == 0;
+    }
+
+    @Override
+    public boolean isReady() {
+      return true;
+    }
+
+    @Override
+    public void setReadListener(ReadListener listener) {
+      throw new UnsupportedOperationException("blocking only");
+    }
+  }
+}
