@@ -1,14 +1,12 @@
 package dev.sluice.example.jetty;
 
-import dev.sluice.testkit.MockUpstream;
-import java.io.PrintStream;
+import dev.sluice.example.ExampleMain;
+import dev.sluice.example.Options;
+import dev.sluice.example.RunningApp;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.ee10.webapp.Configuration;
@@ -44,15 +42,7 @@ public final class JettyExample {
   private JettyExample() {}
 
   /** A started server. {@link #close()} stops it; it is safe to call more than once. */
-  public interface Running extends AutoCloseable {
-    /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
-    URI baseUri();
-
-    int port();
-
-    @Override
-    void close();
-  }
+  public interface Running extends RunningApp {}
 
   /**
    * Starts the example app on {@code 127.0.0.1}.
@@ -169,85 +159,9 @@ public final class JettyExample {
    * {@code java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]
    * [--model-aliases a=m]}. Without {@code --upstream} a mock Anthropic API runs in-process, so
    * the example works offline. Without {@code --model-aliases} the example sets {@code
-   * model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}.
+   * model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.
    */
-  public static void main(String[] args) {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("jetty-example: " + e.getMessage());
-      System.err.println(Options.USAGE);
-      System.exit(2);
-      return;
-    }
-    if (options.help()) {
-      System.out.println(Options.USAGE);
-      return;
-    }
-    try {
-      run(options, System.out);
-    } catch (IllegalStateException e) {
-      // Typically the port is taken: say so in one line rather than with a stack trace.
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      System.err.println("jetty-example: " + e.getMessage() + ": " + cause);
-      System.exit(1);
-    }
-  }
-
-  private static void run(Options options, PrintStream out) {
-    MockUpstream mock = null;
-    URI upstream = options.upstream();
-    if (upstream == null) {
-      mock = MockUpstream.start();
-      upstream = mock.baseUri();
-      out.println("No --upstream given: started the mock Anthropic API at " + upstream);
-    }
-    Map<String, String> settings = options.effectiveSettings();
-    Running running;
-    try {
-      running = start(options.port(), upstream, settings);
-    } catch (RuntimeException e) {
-      if (mock != null) mock.close();
-      throw e;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(shutdown(running, mock), "jetty-example-stop"));
-    out.println("Sluice example listening on " + running.baseUri() + " (upstream " + upstream + ")");
-    out.println("  try: curl " + running.baseUri() + "/hello");
-    String hooks = effective("hooks", settings);
-    if (hooks.isEmpty()) {
-      out.println("  hooks: none (pure byte relay); enable some with --hooks, e.g. "
-          + "--hooks usage-log,cost-in-usage,model-alias,blocked-words");
-    } else {
-      out.println("  hooks: " + hooks);
-      List<String> names = Arrays.stream(hooks.split(",")).map(String::trim).toList();
-      if (names.contains("model-alias") || names.contains("*")) {
-        String aliases = effective("model-aliases", settings);
-        out.println("  model-aliases: " + (aliases.isEmpty() ? "(none)" : aliases));
-      }
-    }
-    out.flush();
-  }
-
-  /**
-   * What the filter will read for {@code setting}: system property {@code sluice.<setting>}, then
-   * {@code SLUICE_<SETTING>}, then the context init-param this class sets (the filter's own
-   * lookup order; web.xml declares no filter init-params).
-   */
-  static String effective(String setting, Map<String, String> settings) {
-    String env = "SLUICE_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
-    for (String value :
-        new String[] {System.getProperty("sluice." + setting), System.getenv(env),
-            settings.get(setting)}) {
-      if (value != null && !value.isBlank()) return value.trim();
-    }
-    return "";
-  }
-
-  private static Runnable shutdown(Running running, MockUpstream mock) {
-    return () -> {
-      running.close();
-      if (mock != null) mock.close();
-    };
+  public static void main(String[] args) throws InterruptedException {
+    ExampleMain.main("jetty-example", args, JettyExample::start);
   }
 }

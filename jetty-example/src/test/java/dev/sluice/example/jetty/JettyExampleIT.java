@@ -1,158 +1,25 @@
 package dev.sluice.example.jetty;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.sluice.testkit.MockUpstream;
-import java.io.IOException;
+import dev.sluice.testkit.contract.ContainerUnderTest;
+import dev.sluice.testkit.contract.ExampleAppContract;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /** The example app stays intact with Sluice in its web.xml, and Sluice relays byte for byte. */
-class JettyExampleIT {
-  static final String STREAM_BODY =
-      "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":1024,\"stream\":true,"
-          + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
-  static final String COUNT_BODY =
-      "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
+class JettyExampleIT extends ExampleAppContract {
 
-  static MockUpstream mock;
-  static JettyExample.Running app;
-  static HttpClient http;
-
-  @BeforeAll
-  static void start() {
-    mock = MockUpstream.start();
-    app = JettyExample.start(0, mock.baseUri(), Map.of("idle-timeout", "30s"));
-    http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+  JettyExampleIT() {
+    super("jetty-example", "Sluice Jetty example");
   }
 
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (mock != null) mock.close();
+  @Override
+  protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
+    return container(upstream, settings);
   }
 
-  @Test
-  void baseUri_isLoopbackWithBoundPort() {
-    assertThat(app.port()).isPositive();
-    assertThat(app.baseUri()).isEqualTo(URI.create("http://127.0.0.1:" + app.port()));
-  }
-
-  @Test
-  void helloServlet_answersGet() throws Exception {
-    HttpResponse<String> response = send(get("/hello"));
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-        ct -> assertThat(ct).startsWith("application/json"));
-    assertThat(response.body()).contains("\"method\":\"GET\"", "\"message\":\"hello\"");
-  }
-
-  @Test
-  void welcomePage_servedAtRoot() throws Exception {
-    HttpResponse<String> response = send(get("/"));
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-        ct -> assertThat(ct).startsWith("text/html"));
-    assertThat(response.body()).contains("<h1>Sluice Jetty example</h1>");
-  }
-
-  @Test
-  void postToAppServlet_reachesServletWithItsBody() throws Exception {
-    // A messages-shaped body on another path: the filter must leave it to the app.
-    HttpResponse<String> response = send(post("/hello", STREAM_BODY));
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body())
-        .isEqualTo(
-            "{\"app\":\"jetty-example\",\"method\":\"POST\",\"bytes\":"
-                + STREAM_BODY.getBytes(StandardCharsets.UTF_8).length
-                + "}");
-  }
-
-  @Test
-  void unknownPath_isTheAppsOwn404() throws Exception {
-    assertThat(send(get("/no-such-page")).statusCode()).isEqualTo(404);
-  }
-
-  @Test
-  void streamedMessages_sameBytesAsDirect() throws Exception {
-    HttpResponse<byte[]> direct = sendBytes(post(mock.baseUri(), "/v1/messages", STREAM_BODY));
-    HttpResponse<byte[]> proxied = sendBytes(post("/v1/messages", STREAM_BODY));
-
-    assertThat(direct.statusCode()).isEqualTo(200);
-    assertThat(proxied.statusCode()).isEqualTo(200);
-    assertThat(proxied.headers().firstValue("content-type"))
-        .isEqualTo(direct.headers().firstValue("content-type"));
-    assertThat(new String(proxied.body(), StandardCharsets.UTF_8))
-        .startsWith("event: message_start")
-        .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-    assertThat(proxied.body()).isEqualTo(direct.body());
-  }
-
-  @Test
-  void countTokens_sameBytesAsDirect() throws Exception {
-    HttpResponse<byte[]> direct =
-        sendBytes(post(mock.baseUri(), "/v1/messages/count_tokens", COUNT_BODY));
-    HttpResponse<byte[]> proxied = sendBytes(post("/v1/messages/count_tokens", COUNT_BODY));
-
-    assertThat(direct.statusCode()).isEqualTo(200);
-    assertThat(proxied.statusCode()).isEqualTo(200);
-    assertThat(new String(proxied.body(), StandardCharsets.UTF_8)).contains("\"input_tokens\"");
-    assertThat(proxied.body()).isEqualTo(direct.body());
-  }
-
-  @Test
-  void settings_reachFilterAsContextInitParams() throws Exception {
-    String big = STREAM_BODY.replace("Hi", "x".repeat(200));
-    try (JettyExample.Running small =
-        JettyExample.start(0, mock.baseUri(), Map.of("max-request-bytes", "64"))) {
-      HttpResponse<String> rejected = send(post(small.baseUri(), "/v1/messages", big));
-      HttpResponse<String> app = send(post(small.baseUri(), "/hello", big));
-
-      assertThat(rejected.statusCode()).isEqualTo(413);
-      assertThat(rejected.body()).contains("\"type\":\"error\"");
-      assertThat(app.statusCode()).as("the limit is the filter's, not the app's").isEqualTo(200);
-    }
-  }
-
-  static HttpRequest get(String path) {
-    return HttpRequest.newBuilder(app.baseUri().resolve(path)).timeout(Duration.ofSeconds(30)).build();
-  }
-
-  static HttpRequest post(String path, String json) {
-    return post(app.baseUri(), path, json);
-  }
-
-  static HttpRequest post(URI base, String path, String json) {
-    return HttpRequest.newBuilder(base.resolve(path))
-        .timeout(Duration.ofSeconds(30))
-        .header("content-type", "application/json")
-        .header("anthropic-version", "2023-06-01")
-        .header("x-api-key", "sk-test")
-        .POST(HttpRequest.BodyPublishers.ofString(json))
-        .build();
-  }
-
-  static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  static HttpResponse<byte[]> sendBytes(HttpRequest request)
-      throws IOException, InterruptedException {
-    return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+  /** {@link JettyExample} on a free port, as the contract suites' container under test. */
+  static ContainerUnderTest container(URI upstream, Map<String, String> settings) {
+    JettyExample.Running app = JettyExample.start(0, upstream, settings);
+    return ContainerUnderTest.of(app.baseUri(), "/hello", app::close);
   }
 }

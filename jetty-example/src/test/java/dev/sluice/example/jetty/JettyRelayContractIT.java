@@ -10,22 +10,6 @@ class JettyRelayContractIT extends RelayContract {
 
   @Override
   protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
-    JettyExample.Running running = JettyExample.start(0, upstream, settings);
-    return new ContainerUnderTest() {
-      @Override
-      public URI baseUri() {
-        return running.baseUri();
-      }
-
-      @Override
-      public String appPath() {
-        return "/hello";
-      }
-
-      @Override
-      public void close() {
-        running.close();
-      }
-    };
+    return JettyExampleIT.container(upstream, settings);
   }
 }

@@ -6,6 +6,7 @@ import com.anthropic.client.AnthropicClient;
 import com.anthropic.models.messages.Message;
 import dev.sluice.testkit.contract.ContainerUnderTest;
 import dev.sluice.testkit.contract.RelayContract;
+import dev.sluice.testkit.contract.SdkContract;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,16 +31,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * contract's extra containers (other settings) are further Tomcats, each on a CATALINA_BASE of
  * its own with the same WAR.
  */
-@NotOnThisContainer(test = "streamedTranscript_relayedByteForByte",
-    reason = TomcatDifferences.CONTENT_TYPE_REWRITTEN)
-@NotOnThisContainer(test = "unreachableUpstream_becomes502ApiError",
-    reason = TomcatDifferences.LOCAL_ERROR_BODY_LOST)
-@NotOnThisContainer(test = "silentUpstream_becomes504TimeoutErrorAndIsCancelled",
-    reason = TomcatDifferences.LOCAL_ERROR_BODY_LOST)
-@NotOnThisContainer(test = "silenceLongerThanTheContainersAsyncTimeout_doesNotCutTheStream",
-    reason = "The module runs this 33 s test once, on embedded Tomcat (the same Tomcat release "
-        + "and the same 30 s default asyncTimeout). On real Tomcat, RealTomcatSharedLibIT "
-        + "proves the same in seconds with the connector's asyncTimeout cut to 1 s.")
 class RealTomcatRelayContractIT extends RelayContract {
   static final String CONTEXT = "/tomcat-example";
 
@@ -53,28 +45,25 @@ class RealTomcatRelayContractIT extends RelayContract {
     Catalina.copy(Catalina.WAR, base.resolve("webapps/tomcat-example.war"));
     Catalina tomcat = Catalina.start(base, properties, "", CONTEXT + "/hello");
     tomcats.add(tomcat);
-    return new ContainerUnderTest() {
-      @Override
-      public URI baseUri() {
-        return URI.create(tomcat.root() + CONTEXT);
-      }
-
-      @Override
-      public String appPath() {
-        return "/hello";
-      }
-
-      @Override
-      public void close() {
-        tomcat.close();
-      }
-
-      @Override
-      public String toString() {
-        return tomcat.toString();
-      }
-    };
+    return ContainerUnderTest.of(URI.create(tomcat.root() + CONTEXT), "/hello", tomcat::close);
   }
+
+  @Test
+  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
+  @Override
+  protected void unreachableUpstream_becomes502ApiError() {}
+
+  @Test
+  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
+  @Override
+  protected void silentUpstream_becomes504TimeoutErrorAndIsCancelled() {}
+
+  @Test
+  @Disabled("The module runs this 33 s test once, on embedded Tomcat (the same Tomcat release "
+      + "and the same 30 s default asyncTimeout). On real Tomcat, RealTomcatSharedLibIT "
+      + "proves the same in seconds with the connector's asyncTimeout cut to 1 s.")
+  @Override
+  protected void silenceLongerThanTheContainersAsyncTimeout_doesNotCutTheStream() {}
 
   // ---- the deployment itself ----
 
@@ -112,11 +101,11 @@ class RealTomcatRelayContractIT extends RelayContract {
   @ParameterizedTest
   @ValueSource(strings = {"text", "thinking", "tool_use"})
   void anthropicSdk_streamsTheSameMessageAsDirect(String scenario) {
-    AnthropicClient viaTomcat = AnthropicSdkIT.client(app.baseUri());
-    AnthropicClient direct = AnthropicSdkIT.client(mock.baseUri());
+    AnthropicClient viaTomcat = SdkContract.client(app.baseUri());
+    AnthropicClient direct = SdkContract.client(mock.baseUri());
     try {
-      Message expected = AnthropicSdkIT.stream(direct, scenario);
-      Message actual = AnthropicSdkIT.stream(viaTomcat, scenario);
+      Message expected = SdkContract.stream(direct, scenario);
+      Message actual = SdkContract.stream(viaTomcat, scenario);
 
       assertThat(actual).isEqualTo(expected);
       assertThat(actual.content()).isNotEmpty();
@@ -125,5 +114,4 @@ class RealTomcatRelayContractIT extends RelayContract {
       direct.close();
     }
   }
-
 }

@@ -8,20 +8,6 @@ final class TomcatDifferences {
   private TomcatDifferences() {}
 
   /**
-   * Tomcat rewrites Content-Type; nothing in the Servlet API can send it verbatim. A contract
-   * (testkit) question, not a filter-core bug: see TomcatExampleIT.streamedMessages_sameBytesAsDirect
-   * for the same transcripts checked byte for byte with the media type compared as Tomcat writes
-   * it.
-   */
-  static final String CONTENT_TYPE_REWRITTEN =
-      "Tomcat re-serialises every Content-Type set through the Servlet API "
-          + "(org.apache.coyote.Response.getContentType: type + ';charset=' + charset), so "
-          + "upstream's 'text/event-stream; charset=utf-8' reaches the client as "
-          + "'text/event-stream;charset=utf-8' (RFC 9110 equivalent; bodies are byte-identical, "
-          + "see TomcatExampleIT.streamedMessages_sameBytesAsDirect). The contract compares the "
-          + "header bytes; it should compare media types. See report.";
-
-  /**
    * filter-core bug: Exchange.respondLocally calls startWriter() (setWriteListener) before it
    * queues the error body. On Tomcat, setWriteListener from a non-container thread runs
    * onWritePossible at once on the calling thread (Response.setWriteListener → DISPATCH_EXECUTE →

@@ -1,44 +1,50 @@
-package dev.sluice.example.tomcat;
+package dev.sluice.example;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The command line of {@link TomcatExample#main}. {@code upstream} is null when not given. */
-record Options(int port, URI upstream, Map<String, String> settings, boolean help) {
+/**
+ * The command line of the runnable example jars ({@code jetty-example.jar},
+ * {@code tomcat-example.jar}). {@code upstream} is null when not given.
+ */
+public record Options(int port, URI upstream, Map<String, String> settings, boolean help) {
 
-  static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_PORT = 8080;
 
   /**
-   * The example's {@code model-aliases} when {@code --model-aliases} is not given: a made-up name
+   * The examples' {@code model-aliases} when {@code --model-aliases} is not given: a made-up name
    * that shows the {@code model-alias} hook at work. It is passed as the lowest-priority source
    * (a context init-param), so {@code -Dsluice.model-aliases} or {@code SLUICE_MODEL_ALIASES}
    * still override it; {@code --model-aliases=} (empty) turns it off.
    */
-  static final String DEFAULT_MODEL_ALIASES = "claude-fast=claude-haiku-4-5";
+  public static final String DEFAULT_MODEL_ALIASES = "claude-fast=claude-haiku-4-5";
 
-  static final String USAGE =
-      String.join(
-          System.lineSeparator(),
-          "usage: java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]",
-          "                                    [--model-aliases alias=model,...]",
-          "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
-          "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
-          "                      (default: start a mock Anthropic API in-process)",
-          "  --hooks a,b         Sluice hooks to enable (the 'hooks' setting; '*' = all), from:",
-          "                      usage-log, cost-in-usage, model-alias, strip-empty-text,",
-          "                      blocked-words (the sample plugin jar)",
-          "  --model-aliases a=m the 'model-aliases' setting of the model-alias hook",
-          "                      (default " + DEFAULT_MODEL_ALIASES + ")",
-          "  --help              print this and exit");
-
-  Options {
+  public Options {
     settings = Map.copyOf(settings);
   }
 
+  /** The usage text, for {@code java -jar <program>.jar}. */
+  public static String usage(String program) {
+    String head = "usage: java -jar " + program + ".jar ";
+    return String.join(
+        System.lineSeparator(),
+        head + "[--port N] [--upstream URL] [--hooks a,b]",
+        " ".repeat(head.length()) + "[--model-aliases alias=model,...]",
+        "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
+        "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
+        "                      (default: start a mock Anthropic API in-process)",
+        "  --hooks a,b         Sluice hooks to enable (the 'hooks' setting; '*' = all), from:",
+        "                      usage-log, cost-in-usage, model-alias, strip-empty-text,",
+        "                      blocked-words (the sample plugin jar)",
+        "  --model-aliases a=m the 'model-aliases' setting of the model-alias hook",
+        "                      (default " + DEFAULT_MODEL_ALIASES + ")",
+        "  --help              print this and exit");
+  }
+
   /** Parses {@code args}, accepting {@code --name value} and {@code --name=value}. */
-  static Options parse(String... args) {
+  public static Options parse(String... args) {
     int port = DEFAULT_PORT;
     URI upstream = null;
     Map<String, String> settings = new LinkedHashMap<>();
@@ -76,10 +82,10 @@ record Options(int port, URI upstream, Map<String, String> settings, boolean hel
   }
 
   /**
-   * The settings to start the app with: the ones given, plus the example's defaults for those
+   * The settings to start the app with: the ones given, plus the examples' defaults for those
    * not given ({@code model-aliases}).
    */
-  Map<String, String> effectiveSettings() {
+  public Map<String, String> effectiveSettings() {
     Map<String, String> effective = new LinkedHashMap<>(settings);
     effective.putIfAbsent("model-aliases", DEFAULT_MODEL_ALIASES);
     return effective;

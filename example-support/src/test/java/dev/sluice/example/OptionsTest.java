@@ -1,4 +1,4 @@
-package dev.sluice.example.tomcat;
+package dev.sluice.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The command line of both runnable example jars. */
 class OptionsTest {
 
   @Test
@@ -59,8 +60,18 @@ class OptionsTest {
 
   @Test
   void usage_mentionsHooksAndAliases() {
-    assertThat(Options.USAGE).contains("--hooks", "--model-aliases", "blocked-words",
-        "claude-fast=claude-haiku-4-5");
+    assertThat(Options.usage("jetty-example")).contains("--hooks", "--model-aliases",
+        "blocked-words", "claude-fast=claude-haiku-4-5");
+  }
+
+  @Test
+  void usage_namesTheProgramsJar_andAlignsTheSecondLine() {
+    String[] lines = Options.usage("tomcat-example").split(System.lineSeparator());
+
+    assertThat(lines[0]).isEqualTo(
+        "usage: java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]");
+    assertThat(lines[1]).isEqualTo(
+        "                                    [--model-aliases alias=model,...]");
   }
 
   @Test
