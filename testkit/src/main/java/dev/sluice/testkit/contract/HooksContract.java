@@ -233,7 +233,7 @@ public abstract class HooksContract extends ContainerSuite {
       ObjectNode merged = startUsage.deepCopy();
       merged.setAll(usage);
       assertThat(cost).isPositive().isCloseTo(expectedSonnetCost(merged), within(1e-12));
-      // input 11 x $3/M + output 12 x $15/M, from the transcript and the shipped price table.
+      // input 11 x $3/M (message_start) + output 12 x $15/M (the delta's count, not the start's 1).
       assertThat(cost).isCloseTo(11 * 3e-6 + 12 * 15e-6, within(1e-12));
     }
     assertThat(deltas).isEqualTo(1);
