@@ -49,16 +49,6 @@ class RealTomcatRelayContractIT extends RelayContract {
   }
 
   @Test
-  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
-  @Override
-  protected void unreachableUpstream_becomes502ApiError() {}
-
-  @Test
-  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
-  @Override
-  protected void silentUpstream_becomes504TimeoutErrorAndIsCancelled() {}
-
-  @Test
   @Disabled("The module runs this 33 s test once, on embedded Tomcat (the same Tomcat release "
       + "and the same 30 s default asyncTimeout). On real Tomcat, RealTomcatSharedLibIT "
       + "proves the same in seconds with the connector's asyncTimeout cut to 1 s.")

@@ -8,23 +8,6 @@ final class TomcatDifferences {
   private TomcatDifferences() {}
 
   /**
-   * filter-core bug: Exchange.respondLocally calls startWriter() (setWriteListener) before it
-   * queues the error body. On Tomcat, setWriteListener from a non-container thread runs
-   * onWritePossible at once on the calling thread (Response.setWriteListener → DISPATCH_EXECUTE →
-   * AbstractProcessor.executeDispatches → processSocket(..., dispatch=false)); the exchange lock
-   * is re-entrant, so drain() finds nothing pending, sees upstreamDone and completes the
-   * exchange. The client gets the status line and Content-Length but never the body.
-   */
-  static final String LOCAL_ERROR_BODY_LOST =
-      "filter-core bug on Tomcat: a 502/504 Sluice answers itself after startAsync (unreachable "
-          + "or silent upstream) sends its status and Content-Length but never its body, so the "
-          + "client waits forever. Tomcat runs WriteListener.onWritePossible synchronously inside "
-          + "setWriteListener when called off a container thread; Exchange.respondLocally calls "
-          + "startWriter() before queueing the body, so the re-entrant drain() completes the "
-          + "exchange with nothing written. Repro: TomcatTrapsIT.localErrorAfterStartAsync_*. "
-          + "See report.";
-
-  /**
    * filter-core: the JDK HttpClient's SelectorManager thread outlives the filter. On JDK 17
    * HttpClient has no close(); the thread is started during filter init, so it inherits the web
    * app's class loader as its context class loader, and Tomcat reports it at every undeploy.

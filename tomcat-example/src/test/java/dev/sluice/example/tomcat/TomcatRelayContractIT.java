@@ -4,8 +4,6 @@ import dev.sluice.testkit.contract.ContainerUnderTest;
 import dev.sluice.testkit.contract.RelayContract;
 import java.net.URI;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 /**
  * The relay contract (testkit) on this example: embedded Tomcat 11, Sluice declared in web.xml,
@@ -18,14 +16,4 @@ class TomcatRelayContractIT extends RelayContract {
   protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
     return TomcatExampleIT.container(upstream, settings);
   }
-
-  @Test
-  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
-  @Override
-  protected void unreachableUpstream_becomes502ApiError() {}
-
-  @Test
-  @Disabled(TomcatDifferences.LOCAL_ERROR_BODY_LOST)
-  @Override
-  protected void silentUpstream_becomes504TimeoutErrorAndIsCancelled() {}
 }
