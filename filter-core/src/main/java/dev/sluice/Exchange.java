@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,6 +35,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flow control: upstream is asked for the next chunk only after the previous one was written
  * and flushed, so at most one chunk per exchange is held here, whatever the client's speed.
+ *
+ * <p>No callback ever blocks the thread that calls it, so transports may call in from their I/O
+ * threads. In blocking mode (a filter in front is not async-supported) the writes block: there,
+ * upstream and timer callbacks are queued to the request's own thread, which waits in
+ * {@link #start()} anyway, and run there.
  */
 final class Exchange implements UpstreamListener, WriteListener, AsyncListener, BodyReader.Callback {
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
@@ -45,7 +51,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private final Stages stages; // null when no hook is enabled: the pure byte relay
   private final long startNanos = System.nanoTime();
   private AsyncContext async; // null when the chain does not support async: blocking mode
-  private final CountDownLatch blockingDone = new CountDownLatch(1);
+  /** Blocking mode only: callbacks for the request thread to run; {@link #DONE} ends the wait. */
+  private final BlockingQueue<Runnable> inbox;
+  private static final Runnable DONE = () -> {};
 
   // All guarded by this.
   private UpstreamCall call;
@@ -76,11 +84,12 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     this.response = response;
     this.target = target;
     this.stages = relay.hooks().needsPipeline() ? new Stages(relay, path) : null;
+    this.inbox = request.isAsyncSupported() ? null : new LinkedBlockingQueue<>();
   }
 
   /** Runs the exchange; in blocking mode, returns only when it has ended. */
   void start() {
-    boolean nonBlocking = request.isAsyncSupported();
+    boolean nonBlocking = inbox == null;
     if (nonBlocking) {
       async = request.startAsync(request, response);
       async.setTimeout(0); // the container's 30 s default would cut long streams; we own timeouts
@@ -130,7 +139,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   }
 
   private void send(UpstreamRequest upstream) {
-    call = relay.transport().open(upstream, this);
+    call = relay.transport().open(upstream, inbox == null ? this : new OnRequestThread());
     startDue = true;
     schedule(relay.config().headersTimeout().toNanos());
   }
@@ -467,7 +476,8 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     if (timer != null) {
       timer.cancel(false);
     }
-    timer = relay.timer().schedule(this::onTimer, delayNanos, TimeUnit.NANOSECONDS);
+    timer = relay.timer().schedule(inbox == null ? this::onTimer : () -> inbox.add(this::onTimer),
+        delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void onTimer() {
@@ -555,7 +565,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   private void complete() {
     if (async == null) {
-      blockingDone.countDown();
+      inbox.add(DONE);
       return;
     }
     try {
@@ -565,12 +575,38 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
   }
 
+  /** Blocking mode: runs the exchange's callbacks on this (the request's) thread until it ends. */
   private void awaitBlocking() {
     try {
-      blockingDone.await();
+      for (Runnable r = inbox.take(); r != DONE; r = inbox.take()) {
+        r.run();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       clientGone();
+    }
+  }
+
+  /** Blocking mode: hands each upstream callback to the request thread (the order is kept). */
+  private final class OnRequestThread implements UpstreamListener {
+    @Override
+    public void onResponse(int status, List<Map.Entry<String, String>> headers) {
+      inbox.add(() -> Exchange.this.onResponse(status, headers));
+    }
+
+    @Override
+    public void onData(List<ByteBuffer> data) {
+      inbox.add(() -> Exchange.this.onData(data));
+    }
+
+    @Override
+    public void onComplete() {
+      inbox.add(Exchange.this::onComplete);
+    }
+
+    @Override
+    public void onFailure(Throwable error) {
+      inbox.add(() -> Exchange.this.onFailure(error));
     }
   }
 }

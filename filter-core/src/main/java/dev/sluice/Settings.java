@@ -20,7 +20,7 @@ final class Settings {
   static final List<String> NAMES = List.of(
       "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
-      "model-aliases", "legacy-pipeline", "keepalive-interval");
+      "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor");
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
@@ -71,6 +71,7 @@ final class Settings {
     apply("keepalive-interval", v -> b.keepaliveInterval(
         v.equalsIgnoreCase("off") ? Duration.ZERO : parseDuration(v)));
     apply("legacy-pipeline", v -> b.legacyPipeline(parseBoolean(v)));
+    apply("transport", b::transport);
     return b.build();
   }
 

@@ -26,6 +26,7 @@ public final class SluiceConfig {
   private final String pricingFile;
   private final boolean legacyPipeline;
   private final Duration keepaliveInterval;
+  private final String transport;
 
   private SluiceConfig(Builder b) {
     this.upstream = b.upstream;
@@ -39,6 +40,7 @@ public final class SluiceConfig {
     this.pricingFile = b.pricingFile;
     this.legacyPipeline = b.legacyPipeline;
     this.keepaliveInterval = b.keepaliveInterval;
+    this.transport = b.transport;
   }
 
   public static Builder builder() {
@@ -101,6 +103,18 @@ public final class SluiceConfig {
   }
 
   /**
+   * The upstream transport by name: {@code jdk} (the default, the JDK's {@code HttpClient}, no
+   * dependency) or one a transport jar provides, such as {@code jetty} ({@code
+   * sluice-transport-jetty}, Jetty's {@code HttpClient}). A name no jar provides fails start,
+   * listing the available ones. Ignored when the filter was given a transport instance.
+   *
+   * @see dev.sluice.upstream.UpstreamTransportProvider
+   */
+  public String transport() {
+    return transport;
+  }
+
+  /**
    * Benchmark only: turns every fast path off (every request parsed and re-serialized, every
    * event parsed and dispatched to every hook, per-delta assembly). Same bytes, just slower.
    */
@@ -121,6 +135,7 @@ public final class SluiceConfig {
         + ", keepalive-interval=" + (keepaliveInterval.isZero() ? "off"
             : Settings.format(keepaliveInterval))
         + ", max-follow-ups=" + maxFollowUps
+        + ", transport=" + transport
         + (pricingFile.isEmpty() ? "" : ", pricing-file=" + pricingFile)
         + (legacyPipeline ? ", legacy-pipeline=true" : "");
   }
@@ -138,6 +153,7 @@ public final class SluiceConfig {
     private String pricingFile = "";
     private boolean legacyPipeline;
     private Duration keepaliveInterval = Duration.ofSeconds(15);
+    private String transport = "jdk";
 
     Builder() {}
 
@@ -153,6 +169,7 @@ public final class SluiceConfig {
       pricingFile = c.pricingFile;
       legacyPipeline = c.legacyPipeline;
       keepaliveInterval = c.keepaliveInterval;
+      transport = c.transport;
     }
 
     /** An absolute http or https URL; a trailing slash is ignored. */
@@ -225,6 +242,17 @@ public final class SluiceConfig {
         throw new IllegalArgumentException("must not be negative: " + d);
       }
       this.keepaliveInterval = d;
+      return this;
+    }
+
+    /** A transport name; see {@link SluiceConfig#transport()}. */
+    public Builder transport(String name) {
+      Objects.requireNonNull(name, "name == null");
+      String n = name.trim();
+      if (n.isEmpty() || !n.chars().allMatch(c -> c > ' ' && c != ',')) {
+        throw new IllegalArgumentException("must be one transport name, like jdk or jetty");
+      }
+      this.transport = n;
       return this;
     }
 

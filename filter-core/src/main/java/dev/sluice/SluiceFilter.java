@@ -3,6 +3,7 @@ package dev.sluice;
 import dev.sluice.cost.Pricing;
 import dev.sluice.hook.Hook;
 import dev.sluice.upstream.UpstreamTransport;
+import dev.sluice.upstream.UpstreamTransportProvider;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -42,12 +44,16 @@ public final class SluiceFilter implements Filter {
 
   /** For {@code web.xml}: settings come from the filter's configuration, hooks from plugins. */
   public SluiceFilter() {
-    this(null, null, null);
+    this.given = null;
+    this.givenHooks = null;
+    this.givenTransport = null;
   }
 
   /** For programmatic registration ({@code ServletContext.addFilter(name, filter)}). */
   public SluiceFilter(SluiceConfig config) {
-    this(Objects.requireNonNull(config, "config == null"), null, null);
+    this.given = Objects.requireNonNull(config, "config == null");
+    this.givenHooks = null;
+    this.givenTransport = null;
   }
 
   /**
@@ -55,14 +61,30 @@ public final class SluiceFilter implements Filter {
    * they are still configured with the filter's settings.
    */
   public SluiceFilter(SluiceConfig config, List<Hook> hooks) {
-    this(Objects.requireNonNull(config, "config == null"),
-        List.copyOf(Objects.requireNonNull(hooks, "hooks == null")), null);
+    this.given = Objects.requireNonNull(config, "config == null");
+    this.givenHooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+    this.givenTransport = null;
   }
 
-  SluiceFilter(SluiceConfig config, List<Hook> hooks, UpstreamTransport transport) {
-    this.given = config;
-    this.givenHooks = hooks;
-    this.givenTransport = transport;
+  /**
+   * For embedders and tests: hooks are discovered and enabled by {@link SluiceConfig#hooks()} as
+   * for {@code web.xml}, and upstream requests go through {@code transport} instead of the one the
+   * {@code transport} setting names. The filter closes the transport in {@link #destroy()}.
+   */
+  public SluiceFilter(SluiceConfig config, UpstreamTransport transport) {
+    this.given = Objects.requireNonNull(config, "config == null");
+    this.givenHooks = null;
+    this.givenTransport = Objects.requireNonNull(transport, "transport == null");
+  }
+
+  /**
+   * For embedders and tests: exactly these hooks, and this transport (closed by
+   * {@link #destroy()}).
+   */
+  public SluiceFilter(SluiceConfig config, List<Hook> hooks, UpstreamTransport transport) {
+    this.given = Objects.requireNonNull(config, "config == null");
+    this.givenHooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+    this.givenTransport = Objects.requireNonNull(transport, "transport == null");
   }
 
   @Override
@@ -71,6 +93,7 @@ public final class SluiceFilter implements Filter {
     SluiceConfig config;
     HookRegistry hooks;
     Pricing pricing;
+    UpstreamTransport transport;
     try {
       config = given != null ? given : read(filterConfig, settings);
       ClassLoader loader = filterConfig.getServletContext().getClassLoader();
@@ -83,16 +106,33 @@ public final class SluiceFilter implements Filter {
         h.configure(settings::get);
       }
       pricing = pricing(config);
+      transport = givenTransport != null ? givenTransport
+          : Transports.create(config.transport(), loader, transportSettings(config, settings));
     } catch (IllegalArgumentException e) {
       throw new ServletException(e.getMessage(), e);
     }
-    UpstreamTransport transport = givenTransport != null
-        ? givenTransport : UpstreamTransport.jdk(config.connectTimeout());
     relay = new Relay(config, transport, newTimer(), hooks, pricing,
         hooks.needsPipeline() ? Threads.completions() : null);
     String context = filterConfig.getServletContext().getContextPath();
-    LOG.info("Sluice relaying POST {}{}/** to {} ({}); hooks: {}", context, PREFIX,
-        config.upstream(), config, hooks);
+    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}", context,
+        PREFIX, config.upstream(), config,
+        givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
+        hooks);
+  }
+
+  private static UpstreamTransportProvider.Settings transportSettings(SluiceConfig config,
+      Settings settings) {
+    return new UpstreamTransportProvider.Settings() {
+      @Override
+      public Duration connectTimeout() {
+        return config.connectTimeout();
+      }
+
+      @Override
+      public String get(String name) {
+        return settings.get(name);
+      }
+    };
   }
 
   private static Pricing pricing(SluiceConfig config) {

@@ -12,7 +12,11 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,6 +77,56 @@ class ChainTest {
     }
   }
 
+  /**
+   * Not async-supported, and records the thread of every write Sluice makes to the client,
+   * next to the thread the container gave the request.
+   */
+  static final class WriteThreadFilter implements Filter {
+    final List<String> requestThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> writeThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+        throws IOException, ServletException {
+      requestThreads.add(Thread.currentThread().getName());
+      HttpServletResponse response = (HttpServletResponse) res;
+      chain.doFilter(req, new HttpServletResponseWrapper(response) {
+        @Override
+        public ServletOutputStream getOutputStream() throws IOException {
+          ServletOutputStream out = response.getOutputStream();
+          return new ServletOutputStream() {
+            @Override
+            public boolean isReady() {
+              return out.isReady();
+            }
+
+            @Override
+            public void setWriteListener(WriteListener listener) {
+              out.setWriteListener(listener);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+              writeThreads.add(Thread.currentThread().getName());
+              out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              writeThreads.add(Thread.currentThread().getName());
+              out.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+              out.flush();
+            }
+          };
+        }
+      });
+    }
+  }
+
   SluiceFilter sluice() {
     return new SluiceFilter(SluiceConfig.builder().upstream(mock.baseUri()).build());
   }
@@ -94,6 +148,16 @@ class ChainTest {
       assertThat(post(STREAM, scenario).body()).isEqualTo(MockUpstream.transcript(scenario));
     }
     assertThat(post(STREAM, "error_429").statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void nonAsyncFilterInFront_blockingWritesRunOnTheRequestThread_neverOnATransportThread()
+      throws Exception {
+    WriteThreadFilter front = new WriteThreadFilter();
+    jetty = EmbeddedJetty.start(sluice(), front, false);
+    assertThat(post(STREAM, "long_text").body()).isEqualTo(MockUpstream.transcript("long_text"));
+    // A blocking write on a transport thread would stall every other stream of the filter.
+    assertThat(front.writeThreads).isNotEmpty().containsOnly(front.requestThreads.get(0));
   }
 
   @Test

@@ -31,6 +31,18 @@ class SettingsTest {
     assertThat(c.maxRequestBytes()).isEqualTo(32L * 1024 * 1024);
     assertThat(c.apiKey()).isEmpty();
     assertThat(c.hooks()).isEmpty();
+    assertThat(c.transport()).isEqualTo("jdk");
+  }
+
+  @Test
+  void transport_readByName_oneNameOnly() {
+    SluiceConfig c = new Settings(List.of(map("init-param", Map.of("transport", " jetty "))))
+        .read();
+    assertThat(c.transport()).isEqualTo("jetty");
+    assertThat(c.toString()).contains("transport=jetty");
+    assertThatThrownBy(() -> new Settings(List.of(map("init-param",
+        Map.of("transport", "jdk,jetty")))).read())
+        .hasMessageContaining("'transport'").hasMessageContaining("one transport name");
   }
 
   @Test

@@ -68,6 +68,64 @@ class SluiceFilterTest {
   }
 
   @Test
+  void transportSetting_defaultsToJdk() throws Exception {
+    filter = new SluiceFilter();
+    filter.init(config(Map.of(), Map.of()));
+    assertThat(filter.config().transport()).isEqualTo("jdk");
+  }
+
+  @Test
+  void transportSetting_selectsADiscoveredProvider_withTheFiltersSettings() throws Exception {
+    RecordingTransportProvider.CREATED.clear();
+    filter = new SluiceFilter();
+    filter.init(config(Map.of("transport", "recording", "connect-timeout", "3s",
+        "recording-option", "on"), Map.of()));
+    assertThat(RecordingTransportProvider.CREATED).hasSize(1);
+    RecordingTransportProvider.Created created = RecordingTransportProvider.CREATED.get(0);
+    assertThat(created.connectTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThat(created.ownSetting()).isEqualTo("on");
+    filter.destroy();
+    assertThat(created.transport().closed).as("closed by destroy").isTrue();
+    filter = null;
+  }
+
+  @Test
+  void unknownTransport_failsStartListingTheAvailableOnes() {
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("transport", "jety"), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'transport'")
+        .hasMessageContaining("'jety'")
+        .hasMessageContaining("available: jdk, recording");
+  }
+
+  @Test
+  void transportProviderRefusingItsSettings_failsStart() {
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("transport", "recording",
+        "recording-fail", "true"), Map.of())))
+        .isInstanceOf(ServletException.class).hasMessageContaining("'recording-fail'");
+  }
+
+  @Test
+  void givenTransport_isUsedAndClosed_settingIgnored() throws Exception {
+    RecordingTransportProvider.Transport given = new RecordingTransportProvider.Transport();
+    SluiceFilter sluice = new SluiceFilter(SluiceConfig.builder().transport("no-such")
+        .upstream(java.net.URI.create("http://127.0.0.1:9")).build(), given);
+    try (EmbeddedJetty jetty = EmbeddedJetty.start(sluice)) {
+      java.net.http.HttpResponse<byte[]> answer = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(jetty.baseUri()
+              + "/v1/messages")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(answer.body()).isEqualTo(RecordingTransportProvider.BODY);
+      assertThat(given.requests).hasSize(1);
+      assertThat(given.requests.get(0).uri().toString())
+          .isEqualTo("http://127.0.0.1:9/v1/messages");
+    }
+    assertThat(given.closed).isTrue();
+  }
+
+  @Test
   void contextParams_configureAWebXmlFilter() throws Exception {
     filter = new SluiceFilter();
     filter.init(config(Map.of("upstream", "http://127.0.0.1:9"),

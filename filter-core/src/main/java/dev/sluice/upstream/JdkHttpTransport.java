@@ -1,11 +1,17 @@
 package dev.sluice.upstream;
 
+import java.lang.reflect.Method;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,22 +20,72 @@ import org.slf4j.LoggerFactory;
 final class JdkHttpTransport implements UpstreamTransport {
   private static final Logger LOG = LoggerFactory.getLogger(JdkHttpTransport.class);
 
-  private final ExecutorService executor;
+  /** Who runs the client's callbacks (and so the exchange's upstream side). */
+  enum ExecutorKind {
+    /**
+     * A fixed pool of one thread per core (at least two). The exchange's callbacks never block
+     * (non-blocking servlet writes; blocking mode hands them to the request's own thread), so
+     * more threads than cores only add hand-offs and context switches.
+     */
+    POOL,
+    /**
+     * The client's own selector thread runs every callback: no hand-off at all, but one slow
+     * hook stalls every upstream connection of the filter.
+     */
+    DIRECT,
+    /** The unbounded cached pool of Sluice 0.1 (benchmark baseline): 100+ threads under load. */
+    CACHED;
+
+    static ExecutorKind parse(String value) {
+      if (value.isEmpty()) {
+        return POOL;
+      }
+      try {
+        return valueOf(value.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Invalid Sluice setting 'jdk-executor': '" + value
+            + "' is not one of pool, direct, cached", e);
+      }
+    }
+  }
+
+  private final ExecutorService executor; // null for DIRECT
   private final HttpClient client;
 
-  private JdkHttpTransport(Duration connectTimeout) {
+  private JdkHttpTransport(Duration connectTimeout, ExecutorKind kind) {
     // Our own executor so that close() can stop its threads (HttpClient has no close() on JDK 17).
-    this.executor = Executors.newCachedThreadPool(daemonThreads());
-    this.client = HttpClient.newBuilder()
+    this.executor = newExecutor(kind);
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor)
-        .build();
+        .executor(executor != null ? executor : (Executor) Runnable::run);
+    this.client = buildOutsideTheWebApp(builder);
   }
 
   static JdkHttpTransport create(Duration connectTimeout) {
-    return new JdkHttpTransport(connectTimeout);
+    return new JdkHttpTransport(connectTimeout, ExecutorKind.POOL);
+  }
+
+  static JdkHttpTransport create(Duration connectTimeout, ExecutorKind kind) {
+    return new JdkHttpTransport(connectTimeout, kind);
+  }
+
+  /**
+   * build() starts the client's selector thread, which inherits the caller's context class
+   * loader: on a container thread, the web app's. That thread outlives Filter.destroy on JDK 17
+   * (it ends once the client is garbage), so it would pin the web app's loader and make Tomcat
+   * warn on undeploy. It gets the system loader instead.
+   */
+  static HttpClient buildOutsideTheWebApp(HttpClient.Builder builder) {
+    Thread current = Thread.currentThread();
+    ClassLoader saved = current.getContextClassLoader();
+    current.setContextClassLoader(ClassLoader.getSystemClassLoader());
+    try {
+      return builder.build();
+    } finally {
+      current.setContextClassLoader(saved);
+    }
   }
 
   @Override
@@ -49,14 +105,54 @@ final class JdkHttpTransport implements UpstreamTransport {
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    shutdownNow(client);
+    if (executor != null) {
+      executor.shutdownNow();
+    }
   }
 
+  /** JDK 21+: stops the selector thread now (the build targets 17, hence reflection). */
+  private static void shutdownNow(HttpClient client) {
+    Method m;
+    try {
+      m = HttpClient.class.getMethod("shutdownNow");
+    } catch (NoSuchMethodException jdk17) {
+      return;
+    }
+    try {
+      m.invoke(client);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("HttpClient.shutdownNow failed", e);
+    }
+  }
+
+  private static ExecutorService newExecutor(ExecutorKind kind) {
+    switch (kind) {
+      case DIRECT:
+        return null;
+      case CACHED:
+        return Executors.newCachedThreadPool(daemonThreads());
+      default:
+        int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+        // Unbounded queue, bounded by the flow control: an exchange has at most a few tasks
+        // queued (its response, one demanded chunk, its end).
+        return new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+            daemonThreads());
+    }
+  }
+
+  /**
+   * Pool threads get the loader of the thread that made the transport (the web app's), whichever
+   * thread starts them, so hooks see the same context class loader on every callback; they end
+   * in close(), so they pin nothing after undeploy.
+   */
   private static ThreadFactory daemonThreads() {
     AtomicInteger n = new AtomicInteger();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
     return r -> {
       Thread t = new Thread(r, "sluice-upstream-" + n.incrementAndGet());
       t.setDaemon(true);
+      t.setContextClassLoader(loader);
       return t;
     };
   }

@@ -10,6 +10,10 @@ import java.util.Map;
  * {@link UpstreamCall#demand()}, then exactly one of {@link #onComplete} or {@link #onFailure}
  * (which may also come first, before any response). After {@link UpstreamCall#cancel()} further
  * calls may still arrive and are to be ignored.
+ *
+ * <p>The listener never blocks and may be called on a transport's I/O thread. It may call
+ * {@link UpstreamCall#demand()} and {@link UpstreamCall#cancel()} from any thread, including
+ * from inside a callback.
  */
 public interface UpstreamListener {
 
@@ -17,13 +21,18 @@ public interface UpstreamListener {
   void onResponse(int status, List<Map.Entry<String, String>> headers);
 
   /**
-   * Body bytes exactly as received. The buffers belong to the listener from here on: the transport
-   * never reuses them, so they may be written out later without a copy.
+   * Body bytes exactly as received (after de-chunking; never decompressed). The buffers belong to
+   * the listener from here on: the transport never reuses them, so they may be written out later,
+   * on another thread, without a copy. A transport whose buffers are pooled hands over copies.
    */
   void onData(List<ByteBuffer> data);
 
   void onComplete();
 
-  /** The connection failed, before or after {@link #onResponse}. */
+  /**
+   * The connection failed, before or after {@link #onResponse}. A connect timeout is reported as
+   * {@link java.net.http.HttpConnectTimeoutException} (the filter answers {@code 504} to it, and
+   * {@code 502} to anything else), whatever client the transport uses.
+   */
   void onFailure(Throwable error);
 }

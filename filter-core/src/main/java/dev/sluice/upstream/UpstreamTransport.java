@@ -4,9 +4,18 @@ import java.time.Duration;
 
 /**
  * Sends one request to the upstream API and streams its response back with demand-driven flow
- * control. The filter owns timeouts other than connect; a transport only moves bytes.
+ * control. The filter owns timeouts other than connect; a transport only moves bytes: no
+ * redirects, no cookies, no decompression, no headers of its own beyond {@code host} and
+ * {@code content-length} (no {@code user-agent}, no {@code accept-encoding}).
  *
- * <p>Implementations must be safe to share across threads and must never block the caller.
+ * <p>Threads: one instance serves every exchange of a filter, so it must be thread-safe.
+ * {@link #open} and the {@link UpstreamCall} methods are called from container threads, the
+ * filter's timer and the transport's own threads, and must never block the caller. The
+ * transport calls its {@link UpstreamListener}s on threads of its own; the listener never blocks
+ * (the filter guarantees it), so I/O threads may call it directly.
+ *
+ * <p>Choose one with the {@code transport} setting (see {@link UpstreamTransportProvider}) or
+ * hand one to {@code SluiceFilter}'s constructor.
  */
 public interface UpstreamTransport extends AutoCloseable {
 
@@ -17,15 +26,31 @@ public interface UpstreamTransport extends AutoCloseable {
    */
   UpstreamCall open(UpstreamRequest request, UpstreamListener listener);
 
-  /** Releases threads and connections. */
+  /**
+   * Releases threads and connections; called once, from {@code Filter.destroy}, after which no
+   * exchange uses the transport. Threads the transport started must not outlive it where the
+   * runtime allows (they would pin the web app's class loader after undeploy).
+   */
   @Override
   default void close() {}
 
   /**
    * The default transport: {@code java.net.http.HttpClient} over HTTP/1.1 (its HTTP/2 fails fast
    * past a server's stream limit, JDK-8225647), no redirects, no cookies, no decompression.
+   * The transport setting {@code transport=jdk}.
    */
   static UpstreamTransport jdk(Duration connectTimeout) {
     return JdkHttpTransport.create(connectTimeout);
+  }
+
+  /**
+   * The default transport configured from a filter's settings: {@code connect-timeout}, and
+   * {@code jdk-executor} ({@code pool}, the default: one callback thread per core;
+   * {@code direct}: callbacks on the client's selector thread; {@code cached}: the unbounded pool
+   * of Sluice 0.1, for benchmarks).
+   */
+  static UpstreamTransport jdk(UpstreamTransportProvider.Settings settings) {
+    return JdkHttpTransport.create(settings.connectTimeout(),
+        JdkHttpTransport.ExecutorKind.parse(settings.get("jdk-executor")));
   }
 }
