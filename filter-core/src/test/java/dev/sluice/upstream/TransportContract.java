@@ -75,7 +75,7 @@ public abstract class TransportContract {
     mock.reset();
   }
 
-  protected static UpstreamRequest request(URI base, String path, String... headers) {
+  public static UpstreamRequest request(URI base, String path, String... headers) {
     List<Map.Entry<String, String>> h = new ArrayList<>();
     h.add(Map.entry("content-type", "application/json"));
     h.add(Map.entry("anthropic-version", "2023-06-01"));
@@ -85,7 +85,7 @@ public abstract class TransportContract {
     return new UpstreamRequest(URI.create(base + path), h, STREAM, STREAM.length);
   }
 
-  protected static UpstreamRequest request(String... headers) {
+  public static UpstreamRequest request(String... headers) {
     return request(mock.baseUri(), "/v1/messages", headers);
   }
 
@@ -95,30 +95,30 @@ public abstract class TransportContract {
    * the end, so a transport that recycled them would show up as corrupted bytes.
    */
   protected static final class Recorder implements UpstreamListener {
-    final boolean autoDemand;
-    final List<String> violations = new CopyOnWriteArrayList<>();
-    final List<ByteBuffer> buffers = new CopyOnWriteArrayList<>();
-    final List<String> threads = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Integer> status = new CompletableFuture<>();
-    final CompletableFuture<Throwable> end = new CompletableFuture<>(); // null: onComplete
-    final CompletableFuture<Void> firstData = new CompletableFuture<>();
-    final AtomicInteger demanded = new AtomicInteger();
-    final AtomicInteger dataCalls = new AtomicInteger();
+    public final boolean autoDemand;
+    public final List<String> violations = new CopyOnWriteArrayList<>();
+    public final List<ByteBuffer> buffers = new CopyOnWriteArrayList<>();
+    public final List<String> threads = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Integer> status = new CompletableFuture<>();
+    public final CompletableFuture<Throwable> end = new CompletableFuture<>(); // null: onComplete
+    public final CompletableFuture<Void> firstData = new CompletableFuture<>();
+    public final AtomicInteger demanded = new AtomicInteger();
+    public final AtomicInteger dataCalls = new AtomicInteger();
     private final AtomicBoolean inCall = new AtomicBoolean();
-    volatile List<Map.Entry<String, String>> headers;
-    volatile UpstreamCall call;
+    public volatile List<Map.Entry<String, String>> headers;
+    public volatile UpstreamCall call;
 
-    Recorder(boolean autoDemand) {
+    public Recorder(boolean autoDemand) {
       this.autoDemand = autoDemand;
     }
 
-    UpstreamCall start(UpstreamTransport transport, UpstreamRequest request) {
+    public UpstreamCall start(UpstreamTransport transport, UpstreamRequest request) {
       call = transport.open(request, this);
       call.start();
       return call;
     }
 
-    void demand() {
+    public void demand() {
       demanded.incrementAndGet();
       call.demand();
     }
@@ -182,7 +182,7 @@ public abstract class TransportContract {
       exit();
     }
 
-    byte[] body() {
+    public byte[] body() {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       for (ByteBuffer b : buffers) {
         ByteBuffer d = b.duplicate();
@@ -193,7 +193,7 @@ public abstract class TransportContract {
       return out.toByteArray();
     }
 
-    Throwable awaitEnd() throws Exception {
+    public Throwable awaitEnd() throws Exception {
       return end.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
