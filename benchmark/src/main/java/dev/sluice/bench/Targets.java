@@ -17,8 +17,13 @@ import java.util.regex.Pattern;
 
 /** The systems under test, and how each is started in a process of its own. */
 final class Targets {
-  static final List<String> ALL = List.of("direct", "sluice-jetty", "sluice-tomcat",
+  /** What a run without --targets measures. */
+  static final List<String> DEFAULT = List.of("direct", "sluice-jetty", "sluice-tomcat",
       "sluice-hooks", "sluice-legacy", "jetty-proxy", "nginx");
+  /** Upstream transport variants of sluice-jetty (issue #5), run when named. */
+  static final List<String> EXTRA = List.of("sluice-jetty-jdk", "sluice-jetty-jc",
+      "sluice-jdk-direct", "sluice-jdk-cached");
+  static final List<String> ALL = concat(DEFAULT, EXTRA);
   static final String HOOKS = "usage-log,cost-in-usage,model-alias";
   private static final Pattern LISTENING =
       Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+))");
@@ -55,6 +60,21 @@ final class Targets {
       case "sluice-jetty":
         return javaJar(name, config, jetty, List.of(), List.of("--upstream", upstream),
             "jetty-example, no hooks");
+      case "sluice-jetty-jdk":
+        return javaJar(name, config, jetty, List.of("-Dsluice.transport=jdk"),
+            List.of("--upstream", upstream), "jetty-example, transport=jdk (bounded pool)");
+      case "sluice-jetty-jc":
+        return javaJar(name, config, jetty, List.of("-Dsluice.transport=jetty"),
+            List.of("--upstream", upstream), "jetty-example, transport=jetty (Jetty HttpClient)");
+      case "sluice-jdk-direct":
+        return javaJar(name, config, jetty,
+            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=direct"),
+            List.of("--upstream", upstream), "jetty-example, transport=jdk, jdk-executor=direct");
+      case "sluice-jdk-cached":
+        return javaJar(name, config, jetty,
+            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=cached"),
+            List.of("--upstream", upstream),
+            "jetty-example, transport=jdk, jdk-executor=cached (the 0.1 unbounded pool)");
       case "sluice-tomcat":
         return javaJar(name, config, tomcat, List.of(), List.of("--upstream", upstream),
             "tomcat-example, no hooks");
@@ -75,6 +95,12 @@ final class Targets {
         throw new IllegalArgumentException("unknown target: " + name + " (known: "
             + String.join(",", ALL) + ")");
     }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 
   private static Plan javaJar(String name, Config config, Path jar, List<String> props,

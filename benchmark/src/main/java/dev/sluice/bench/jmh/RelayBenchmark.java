@@ -1,6 +1,5 @@
 package dev.sluice.bench.jmh;
 
-import dev.sluice.InProcessRelay;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

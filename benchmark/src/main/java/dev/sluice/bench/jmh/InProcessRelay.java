@@ -1,5 +1,7 @@
-package dev.sluice;
+package dev.sluice.bench.jmh;
 
+import dev.sluice.SluiceConfig;
+import dev.sluice.SluiceFilter;
 import dev.sluice.upstream.UpstreamCall;
 import dev.sluice.upstream.UpstreamListener;
 import dev.sluice.upstream.UpstreamRequest;
@@ -35,11 +37,10 @@ import java.util.Map;
  * enabled) -> non-blocking write + flush on the servlet output stream -> demand for the next
  * chunk. What it leaves out: the container's socket I/O and the JDK HttpClient's reading.
  *
- * <p>It lives in package {@code dev.sluice} of the benchmark jar only to reach the filter's
- * package-private constructor that takes an {@link UpstreamTransport}; nothing else here is
- * non-public API. Requests run in the servlet non-blocking mode (async supported), with a
- * client that is always ready, as Jetty's and Tomcat's output streams are while the socket
- * buffer has room.
+ * <p>The fake transport goes in through the filter's public constructor that takes an
+ * {@link UpstreamTransport}, as an embedder's would. Requests run in the servlet non-blocking
+ * mode (async supported), with a client that is always ready, as Jetty's and Tomcat's output
+ * streams are while the socket buffer has room.
  */
 public final class InProcessRelay implements AutoCloseable {
   private static final byte[] BODY = ("{\"model\":\"claude-sonnet-4-5-20250929\",\"max_tokens\":"
@@ -58,7 +59,7 @@ public final class InProcessRelay implements AutoCloseable {
 
   private InProcessRelay(SluiceConfig config, byte[] preamble, byte[] epilogue)
       throws ServletException {
-    this.filter = new SluiceFilter(config, null, transport);
+    this.filter = new SluiceFilter(config, transport);
     this.preamble = preamble;
     this.epilogue = epilogue;
     filter.init(filterConfig());
