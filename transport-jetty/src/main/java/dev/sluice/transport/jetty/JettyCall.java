@@ -15,6 +15,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * One exchange on the Jetty client. Jetty's events (headers, content source, result) and the
@@ -26,8 +27,12 @@ import org.eclipse.jetty.io.Content;
  * when nothing is there, one {@code source.demand(..)} and no more reading until Jetty calls back.
  * Jetty's chunks are pooled, so each one is copied into a buffer the listener owns and released at
  * once.
+ *
+ * <p>Everything here, and the listener (its contract), is non-blocking, so the call tells Jetty
+ * so ({@link Invocable.InvocationType#NON_BLOCKING}): Jetty may then run the response events and
+ * the demand callback on the thread that read the bytes instead of handing each one to its pool.
  */
-final class JettyCall implements UpstreamCall, Response.Listener {
+final class JettyCall implements UpstreamCall, Response.Listener, Invocable {
   private final Request request;
   private final UpstreamListener listener;
 
@@ -44,6 +49,8 @@ final class JettyCall implements UpstreamCall, Response.Listener {
   private boolean succeeded; // Jetty's result, success
   private Throwable failure; // a failure waiting to be announced
   private long demand;
+  private final Runnable onSourceReady =
+      Invocable.from(InvocationType.NON_BLOCKING, this::onSourceReady);
 
   JettyCall(Request request, UpstreamListener listener) {
     this.request = request;
@@ -89,6 +96,11 @@ final class JettyCall implements UpstreamCall, Response.Listener {
   }
 
   // ---- Jetty's events ----
+
+  @Override
+  public InvocationType getInvocationType() {
+    return InvocationType.NON_BLOCKING;
+  }
 
   @Override
   public void onHeaders(Response response) {
@@ -218,7 +230,7 @@ final class JettyCall implements UpstreamCall, Response.Listener {
       synchronized (this) {
         sourceWaiting = true;
       }
-      s.demand(this::onSourceReady);
+      s.demand(onSourceReady);
       return;
     }
     if (Content.Chunk.isFailure(chunk)) {
