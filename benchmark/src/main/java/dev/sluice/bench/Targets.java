@@ -21,8 +21,8 @@ final class Targets {
   static final List<String> DEFAULT = List.of("direct", "sluice-jetty", "sluice-tomcat",
       "sluice-hooks", "sluice-legacy", "jetty-proxy", "nginx");
   /** Upstream transport variants of sluice-jetty (issue #5), run when named. */
-  static final List<String> EXTRA = List.of("sluice-jetty-jdk", "sluice-jetty-jc",
-      "sluice-jdk-direct", "sluice-jdk-cached");
+  static final List<String> EXTRA = List.of("sluice-jetty-jc", "sluice-jdk-direct",
+      "sluice-jdk-pool", "sluice-jdk-cached");
   static final List<String> ALL = concat(DEFAULT, EXTRA);
   static final String HOOKS = "usage-log,cost-in-usage,model-alias";
   private static final Pattern LISTENING =
@@ -60,9 +60,6 @@ final class Targets {
       case "sluice-jetty":
         return javaJar(name, config, jetty, List.of(), List.of("--upstream", upstream),
             "jetty-example, no hooks");
-      case "sluice-jetty-jdk":
-        return javaJar(name, config, jetty, List.of("-Dsluice.transport=jdk"),
-            List.of("--upstream", upstream), "jetty-example, transport=jdk (bounded pool)");
       case "sluice-jetty-jc":
         return javaJar(name, config, jetty, List.of("-Dsluice.transport=jetty"),
             List.of("--upstream", upstream), "jetty-example, transport=jetty (Jetty HttpClient)");
@@ -70,6 +67,11 @@ final class Targets {
         return javaJar(name, config, jetty,
             List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=direct"),
             List.of("--upstream", upstream), "jetty-example, transport=jdk, jdk-executor=direct");
+      case "sluice-jdk-pool":
+        return javaJar(name, config, jetty,
+            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=pool"),
+            List.of("--upstream", upstream),
+            "jetty-example, transport=jdk, jdk-executor=pool (one thread per core)");
       case "sluice-jdk-cached":
         return javaJar(name, config, jetty,
             List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=cached"),

@@ -20,31 +20,36 @@ import org.slf4j.LoggerFactory;
 final class JdkHttpTransport implements UpstreamTransport {
   private static final Logger LOG = LoggerFactory.getLogger(JdkHttpTransport.class);
 
-  /** Who runs the client's callbacks (and so the exchange's upstream side). */
+  /**
+   * Who runs the client's callbacks (and so the exchange's upstream side). The exchange's
+   * callbacks never block (non-blocking servlet writes; blocking mode hands them to the request's
+   * own thread), so no callback needs a thread of its own.
+   */
   enum ExecutorKind {
     /**
-     * A fixed pool of one thread per core (at least two). The exchange's callbacks never block
-     * (non-blocking servlet writes; blocking mode hands them to the request's own thread), so
-     * more threads than cores only add hand-offs and context switches.
-     */
-    POOL,
-    /**
-     * The client's own selector thread runs every callback: no hand-off at all, but one slow
-     * hook stalls every upstream connection of the filter.
+     * The default: the client's own selector thread runs every callback, so a chunk goes from the
+     * socket to the servlet write without a thread hand-off. Measured best on the burst benchmark
+     * (RATIONALE.md). A hook that is slow on a transport thread stalls every upstream connection
+     * of the filter.
      */
     DIRECT,
+    /**
+     * A fixed pool of one thread per core (at least two): the selector hands each callback over.
+     * For hosts with many cores whose event hooks do real work.
+     */
+    POOL,
     /** The unbounded cached pool of Sluice 0.1 (benchmark baseline): 100+ threads under load. */
     CACHED;
 
     static ExecutorKind parse(String value) {
       if (value.isEmpty()) {
-        return POOL;
+        return DIRECT;
       }
       try {
         return valueOf(value.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("Invalid Sluice setting 'jdk-executor': '" + value
-            + "' is not one of pool, direct, cached", e);
+            + "' is not one of direct, pool, cached", e);
       }
     }
   }
@@ -64,7 +69,7 @@ final class JdkHttpTransport implements UpstreamTransport {
   }
 
   static JdkHttpTransport create(Duration connectTimeout) {
-    return new JdkHttpTransport(connectTimeout, ExecutorKind.POOL);
+    return new JdkHttpTransport(connectTimeout, ExecutorKind.DIRECT);
   }
 
   static JdkHttpTransport create(Duration connectTimeout, ExecutorKind kind) {
@@ -132,6 +137,7 @@ final class JdkHttpTransport implements UpstreamTransport {
         return null;
       case CACHED:
         return Executors.newCachedThreadPool(daemonThreads());
+      case POOL:
       default:
         int n = Math.max(2, Runtime.getRuntime().availableProcessors());
         // Unbounded queue, bounded by the flow control: an exchange has at most a few tasks

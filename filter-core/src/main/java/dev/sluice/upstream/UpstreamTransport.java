@@ -45,9 +45,9 @@ public interface UpstreamTransport extends AutoCloseable {
 
   /**
    * The default transport configured from a filter's settings: {@code connect-timeout}, and
-   * {@code jdk-executor} ({@code pool}, the default: one callback thread per core;
-   * {@code direct}: callbacks on the client's selector thread; {@code cached}: the unbounded pool
-   * of Sluice 0.1, for benchmarks).
+   * {@code jdk-executor} ({@code direct}, the default: callbacks on the client's selector thread;
+   * {@code pool}: one callback thread per core; {@code cached}: the unbounded pool of Sluice 0.1,
+   * for benchmarks).
    */
   static UpstreamTransport jdk(UpstreamTransportProvider.Settings settings) {
     return JdkHttpTransport.create(settings.connectTimeout(),

@@ -61,7 +61,17 @@ class JdkHttpTransportTest extends TransportContract {
   }
 
   @Test
-  void callbacks_runOnABoundedPool_underManyConcurrentStreams() throws Exception {
+  void byDefault_callbacksRunOnTheSelectorThread_noHandOff() throws Exception {
+    Recorder r = new Recorder(true);
+    r.start(transport, request("x-mock-scenario", "long_text"));
+    assertThat(r.awaitEnd()).isNull();
+    assertThat(r.threads).isNotEmpty().allMatch(n -> n.endsWith("-SelectorManager"));
+  }
+
+  @Test
+  void poolExecutor_isBounded_underManyConcurrentStreams() throws Exception {
+    transport.close();
+    transport = JdkHttpTransport.create(Duration.ofSeconds(5), JdkHttpTransport.ExecutorKind.POOL);
     List<Recorder> all = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       Recorder r = new Recorder(true);
@@ -80,7 +90,9 @@ class JdkHttpTransportTest extends TransportContract {
   }
 
   @Test
-  void close_stopsTheCallbackThreads() throws Exception {
+  void close_stopsThePoolThreads() throws Exception {
+    transport.close();
+    transport = JdkHttpTransport.create(Duration.ofSeconds(5), JdkHttpTransport.ExecutorKind.POOL);
     Recorder r = new Recorder(true);
     r.start(transport, request("x-mock-scenario", "text"));
     assertThat(r.awaitEnd()).isNull();
@@ -90,6 +102,7 @@ class JdkHttpTransportTest extends TransportContract {
       Thread.sleep(10);
     }
     assertThat(callbackThreadsAlive()).isFalse();
+    assertThat(r.threads).isNotEmpty().allMatch(n -> n.startsWith("sluice-upstream-"));
   }
 
   private static boolean callbackThreadsAlive() {
@@ -101,8 +114,10 @@ class JdkHttpTransportTest extends TransportContract {
   void executorSetting_invalidValue_namesTheSetting() {
     assertThatThrownBy(() -> JdkHttpTransport.ExecutorKind.parse("huge"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'jdk-executor'").hasMessageContaining("pool, direct, cached");
+        .hasMessageContaining("'jdk-executor'").hasMessageContaining("direct, pool, cached");
     assertThat(JdkHttpTransport.ExecutorKind.parse("")).isEqualTo(
+        JdkHttpTransport.ExecutorKind.DIRECT);
+    assertThat(JdkHttpTransport.ExecutorKind.parse("Pool")).isEqualTo(
         JdkHttpTransport.ExecutorKind.POOL);
   }
 }
