@@ -28,6 +28,15 @@ final class Threads {
         new ThreadPoolExecutor.AbortPolicy());
   }
 
+  /** Waits up to {@code max} for {@code executor}'s threads to end (after a shutdown). */
+  static void await(ExecutorService executor, java.time.Duration max) {
+    try {
+      executor.awaitTermination(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);

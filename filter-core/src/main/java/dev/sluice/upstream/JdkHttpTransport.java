@@ -113,6 +113,11 @@ final class JdkHttpTransport implements UpstreamTransport {
     shutdownNow(client);
     if (executor != null) {
       executor.shutdownNow();
+      try {
+        executor.awaitTermination(5, TimeUnit.SECONDS); // gone before a leak check, not just told
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
