@@ -70,7 +70,6 @@ class TomcatExampleIT extends ExampleAppContract {
    * WebappClassLoaderBase.clearReferencesThreads warns about each one, since such a thread pins
    * the app's class loader (a leak on every redeploy).
    */
-  @Disabled(TomcatDifferences.HTTP_CLIENT_THREAD_LEFT)
   @Test
   void stop_leavesNoThreadOfTheWebAppRunning() throws Exception {
     List<String> warnings = new CopyOnWriteArrayList<>();
