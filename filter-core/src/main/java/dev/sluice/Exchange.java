@@ -49,6 +49,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private final HttpServletResponse response;
   private final URI target;
   private final Stages stages; // null when no hook is enabled: the pure byte relay
+  // The web app's class loader (the request thread's context loader): hooks see it as their
+  // context class loader on transport and timer threads too. Unused without hooks.
+  private final ClassLoader appLoader = Thread.currentThread().getContextClassLoader();
   private final long startNanos = System.nanoTime();
   private AsyncContext async; // null when the chain does not support async: blocking mode
   /** Blocking mode only: callbacks for the request thread to run; {@link #DONE} ends the wait. */
@@ -165,99 +168,114 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onResponse(int status, List<Map.Entry<String, String>> headers) {
+    ClassLoader caller = enterApp();
     try {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        if (followUpPending) {
-          followUpResponse(status);
-          return;
-        }
-        if (responding) { // a timeout already answered for upstream
-          return;
-        }
-        responding = true;
-        response.setStatus(status);
-        HeaderRules.toClient(headers, response);
-        String type = response.getContentType();
-        eventStream = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
-        if (eventStream && !response.containsHeader("x-accel-buffering")) {
-          response.setHeader("x-accel-buffering", "no"); // tells nginx in front not to buffer
-        }
-        if (stages != null) {
-          stages.onResponse(status, headers, eventStream);
-          if (stages.buffersBody()) {
-            response.setContentLengthLong(-1); // a hook may change the body: length known at end
+      try {
+        synchronized (this) {
+          if (finished) {
+            return;
+          }
+          if (followUpPending) {
+            followUpResponse(status);
+            return;
+          }
+          if (responding) { // a timeout already answered for upstream
+            return;
+          }
+          responding = true;
+          response.setStatus(status);
+          HeaderRules.toClient(headers, response);
+          String type = response.getContentType();
+          eventStream = type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
+          if (eventStream && !response.containsHeader("x-accel-buffering")) {
+            response.setHeader("x-accel-buffering", "no"); // tells nginx in front not to buffer
+          }
+          if (stages != null) {
+            stages.onResponse(status, headers, eventStream);
+            if (stages.buffersBody()) {
+              response.setContentLengthLong(-1); // a hook may change the body: length known at end
+            }
+          }
+          if (startWriter(List.of())) {
+            watchdog();
+            requestData();
           }
         }
-        if (startWriter(List.of())) {
-          watchdog();
-          requestData();
-        }
+      } catch (RuntimeException e) {
+        internalError(e);
       }
-    } catch (RuntimeException e) {
-      internalError(e);
+      runDeferred();
+    } finally {
+      leaveApp(caller);
     }
-    runDeferred();
   }
 
   @Override
   public void onData(List<ByteBuffer> data) {
+    ClassLoader caller = enterApp();
     try {
-      synchronized (this) {
-        if (finished || upstreamDone) {
-          return;
-        }
-        awaitingData = false;
-        lastActivityNanos = System.nanoTime();
-        if (stages == null) {
-          writer.add(data);
-          drain();
-        } else {
-          List<ByteBuffer> out = stages.onChunk(data);
-          if (out.isEmpty()) {
-            requestData(); // nothing to send yet (a partial event, or a body being held)
-          } else {
-            writer.add(out);
-            drain();
+      try {
+        synchronized (this) {
+          if (finished || upstreamDone) {
+            return;
           }
-          stages.afterWrite();
+          awaitingData = false;
+          lastActivityNanos = System.nanoTime();
+          if (stages == null) {
+            writer.add(data);
+            drain();
+          } else {
+            List<ByteBuffer> out = stages.onChunk(data);
+            if (out.isEmpty()) {
+              requestData(); // nothing to send yet (a partial event, or a body being held)
+            } else {
+              writer.add(out);
+              drain();
+            }
+            stages.afterWrite();
+          }
         }
+      } catch (RuntimeException e) {
+        internalError(e);
       }
-    } catch (RuntimeException e) {
-      internalError(e);
+      runDeferred();
+    } finally {
+      leaveApp(caller);
     }
-    runDeferred();
   }
 
   @Override
   public void onComplete() {
+    ClassLoader caller = enterApp();
     try {
-      synchronized (this) {
-        if (finished || upstreamDone) {
-          return;
-        }
-        awaitingData = false;
-        Stages.End end = stages == null ? null : stages.onEnd();
-        if (end != null) {
-          writer.add(end.out());
-        }
-        if (end != null && end.followUp() != null) {
-          followUpPending = true; // the next turn streams into this same response
-          send(end.followUp());
-        } else {
-          if (stages != null && stages.buffersBody() && !response.isCommitted()) {
-            response.setContentLengthLong(writer.remaining());
+      try {
+        synchronized (this) {
+          if (finished || upstreamDone) {
+            return;
           }
-          upstreamDone = true;
+          awaitingData = false;
+          Stages.End end = stages == null ? null : stages.onEnd();
+          if (end != null) {
+            writer.add(end.out());
+          }
+          if (end != null && end.followUp() != null) {
+            followUpPending = true; // the next turn streams into this same response
+            send(end.followUp());
+          } else {
+            if (stages != null && stages.buffersBody() && !response.isCommitted()) {
+              response.setContentLengthLong(writer.remaining());
+            }
+            upstreamDone = true;
+          }
+          drain();
         }
-        drain();
+      } catch (RuntimeException e) {
+        internalError(e);
       }
-    } catch (RuntimeException e) {
-      internalError(e);
+      runDeferred();
+    } finally {
+      leaveApp(caller);
     }
-    runDeferred();
   }
 
   private void followUpResponse(int status) {
@@ -272,17 +290,22 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   @Override
   public void onFailure(Throwable error) {
+    ClassLoader caller = enterApp();
     try {
-      synchronized (this) {
-        failUpstream(error instanceof HttpConnectTimeoutException,
-            error instanceof HttpConnectTimeoutException
-                ? "Timed out connecting to the upstream API"
-                : "Upstream connection failed: " + error.getClass().getSimpleName());
+      try {
+        synchronized (this) {
+          failUpstream(error instanceof HttpConnectTimeoutException,
+              error instanceof HttpConnectTimeoutException
+                  ? "Timed out connecting to the upstream API"
+                  : "Upstream connection failed: " + error.getClass().getSimpleName());
+        }
+      } catch (RuntimeException e) {
+        internalError(e);
       }
-    } catch (RuntimeException e) {
-      internalError(e);
+      runDeferred();
+    } finally {
+      leaveApp(caller);
     }
-    runDeferred();
   }
 
   // ---- client ----
@@ -481,29 +504,34 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   }
 
   private void onTimer() {
+    ClassLoader caller = enterApp();
     try {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        if (!responding || followUpPending) {
-          failUpstream(true, "Upstream did not answer within headers-timeout ("
-              + Settings.format(relay.config().headersTimeout()) + ")");
-        } else {
-          long now = System.nanoTime();
-          if (awaitingData && now - lastActivityNanos >= relay.config().idleTimeout().toNanos()) {
-            failUpstream(true, "Upstream sent nothing for idle-timeout ("
-                + Settings.format(relay.config().idleTimeout()) + ")");
+      try {
+        synchronized (this) {
+          if (finished) {
+            return;
+          }
+          if (!responding || followUpPending) {
+            failUpstream(true, "Upstream did not answer within headers-timeout ("
+                + Settings.format(relay.config().headersTimeout()) + ")");
           } else {
-            keepAlive(now);
-            watchdog();
+            long now = System.nanoTime();
+            if (awaitingData && now - lastActivityNanos >= relay.config().idleTimeout().toNanos()) {
+              failUpstream(true, "Upstream sent nothing for idle-timeout ("
+                  + Settings.format(relay.config().idleTimeout()) + ")");
+            } else {
+              keepAlive(now);
+              watchdog();
+            }
           }
         }
+      } catch (RuntimeException e) {
+        internalError(e);
       }
-    } catch (RuntimeException e) {
-      internalError(e);
+      runDeferred();
+    } finally {
+      leaveApp(caller);
     }
-    runDeferred();
   }
 
   /**
@@ -530,6 +558,30 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       next = Math.min(next, every - (now - writer.lastWriteNanos()));
     }
     schedule(Math.max(next, TimeUnit.MILLISECONDS.toNanos(1)));
+  }
+
+  /**
+   * Upstream and timer callbacks run on transport or timer threads, whose context class loader is
+   * not the web app's. With hooks enabled, they run with the app's loader (what a hook would see
+   * on a request thread); without hooks nothing is swapped. Returns the loader to restore.
+   */
+  private ClassLoader enterApp() {
+    if (stages == null) {
+      return null;
+    }
+    Thread t = Thread.currentThread();
+    ClassLoader caller = t.getContextClassLoader();
+    if (caller == appLoader) {
+      return null;
+    }
+    t.setContextClassLoader(appLoader);
+    return caller;
+  }
+
+  private void leaveApp(ClassLoader caller) {
+    if (caller != null) {
+      Thread.currentThread().setContextClassLoader(caller);
+    }
   }
 
   // ---- outside the lock ----

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -16,6 +17,9 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.sluice.hook.EventContext;
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.ResponseContext;
 import dev.sluice.upstream.UpstreamCall;
 import dev.sluice.upstream.UpstreamListener;
 import dev.sluice.upstream.UpstreamRequest;
@@ -24,20 +28,28 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tomcat calls {@code onWritePossible} from inside {@code setWriteListener} when that is called
+ * How the exchange behaves when its callbacks come from unusual places, with mocked servlet
+ * objects and a scripted transport.
+ *
+ * <p>Tomcat calls {@code onWritePossible} from inside {@code setWriteListener} when that is called
  * off a container thread (here: the transport's thread reporting a failure). An answer Sluice
  * makes itself must be queued before it registers, or the exchange ends with headers and no body.
  */
-class WriteListenerOrderTest {
+class ExchangeCallbacksTest {
   private static final byte[] BODY =
       "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
 
@@ -53,7 +65,7 @@ class WriteListenerOrderTest {
   @Test
   void unreachableUpstream_localErrorBodyIsWritten_whenOnWritePossibleRunsInsideSetWriteListener()
       throws Exception {
-    Exchanged x = run(listener -> listener.onFailure(new ConnectException("refused")));
+    Exchanged x = run(List.of(), listener -> listener.onFailure(new ConnectException("refused")));
 
     verify(x.response).setStatus(502);
     assertThat(x.out.text()).contains("\"type\":\"error\"").contains("\"api_error\"");
@@ -63,21 +75,69 @@ class WriteListenerOrderTest {
   @Test
   void streamedResponse_startsWhenOnWritePossibleRunsInsideSetWriteListener() throws Exception {
     byte[] event = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
-    Exchanged x = run(listener -> {
-      listener.onResponse(200, List.of(Map.entry("content-type", "text/event-stream")));
-      listener.onData(List.of(java.nio.ByteBuffer.wrap(event)));
-      listener.onComplete();
-    });
+    Exchanged x = run(List.of(), listener -> replay(listener, event));
 
     verify(x.response).setStatus(200);
     assertThat(x.out.text()).isEqualTo(new String(event, StandardCharsets.UTF_8));
     verify(x.async, times(1)).complete();
   }
 
+  @Test
+  void hooksSeeTheWebAppsContextClassLoader_onTransportThreads() throws Exception {
+    byte[] event = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
+    ClassLoader app = new URLClassLoader(new URL[0], getClass().getClassLoader());
+    ClassLoader transportLoader = new URLClassLoader(new URL[0], null);
+    List<ClassLoader> seen = new CopyOnWriteArrayList<>();
+    Hook hook = new Hook() {
+      @Override
+      public String name() {
+        return "loader-probe";
+      }
+
+      @Override
+      public void onResponseStart(ResponseContext response) {
+        seen.add(Thread.currentThread().getContextClassLoader());
+      }
+
+      @Override
+      public void onEvent(EventContext event) {
+        seen.add(Thread.currentThread().getContextClassLoader());
+      }
+    };
+    Thread requestThread = Thread.currentThread();
+    ClassLoader before = requestThread.getContextClassLoader();
+    CountDownLatch replayed = new CountDownLatch(1);
+    Exchanged x;
+    requestThread.setContextClassLoader(app); // what the container sets for a web app's request
+    try {
+      x = run(List.of(hook), listener -> {
+        Thread t = new Thread(() -> {
+          replay(listener, event);
+          assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(transportLoader);
+          replayed.countDown();
+        }, "fake-transport");
+        t.setContextClassLoader(transportLoader);
+        t.start();
+      });
+    } finally {
+      requestThread.setContextClassLoader(before);
+    }
+
+    assertThat(replayed.await(10, TimeUnit.SECONDS)).isTrue();
+    verify(x.async, timeout(10_000)).complete();
+    assertThat(seen).hasSize(2).allSatisfy(l -> assertThat(l).isSameAs(app));
+  }
+
+  private static void replay(UpstreamListener listener, byte[] event) {
+    listener.onResponse(200, List.of(Map.entry("content-type", "text/event-stream")));
+    listener.onData(List.of(java.nio.ByteBuffer.wrap(event)));
+    listener.onComplete();
+  }
+
   record Exchanged(HttpServletResponse response, InlineOutput out, AsyncContext async) {}
 
   /** One POST through the filter; the transport replays {@code upstream} when started. */
-  private Exchanged run(Consumer<UpstreamListener> upstream) throws Exception {
+  private Exchanged run(List<Hook> hooks, Consumer<UpstreamListener> upstream) throws Exception {
     UpstreamTransport transport = (request, listener) -> new UpstreamCall() {
       @Override
       public void start() {
@@ -91,7 +151,7 @@ class WriteListenerOrderTest {
       public void cancel() {}
     };
     filter = new SluiceFilter(SluiceConfig.builder().upstream(URI.create("http://127.0.0.1:9"))
-        .build(), List.of(), transport);
+        .build(), hooks, transport);
     filter.init(SluiceFilterTest.config(Map.of(), Map.of()));
 
     HttpServletRequest request = mock(HttpServletRequest.class);
