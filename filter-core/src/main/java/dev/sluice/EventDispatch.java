@@ -11,13 +11,14 @@ import java.util.Map;
 
 /**
  * Runs the event hooks over one event at a time and says what to send instead. An event no hook
- * changed goes out as its original bytes.
+ * changed goes out as its original bytes. Each event is shown only to the hooks that asked for
+ * its name ({@link EventRoutes}).
  */
 final class EventDispatch implements EventContext {
   /** One event to send: its name and data (for the record) and its exact bytes. */
   record Out(String name, String data, byte[] bytes) {}
 
-  private final Hook[] hooks;
+  private final EventRoutes routes;
   private final String model;
   private final Map<String, Object> attributes;
   private final boolean parseEvery;
@@ -27,15 +28,26 @@ final class EventDispatch implements EventContext {
   private final List<Out> before = new ArrayList<>();
   private final List<Out> after = new ArrayList<>();
 
-  EventDispatch(Hook[] hooks, String model, Map<String, Object> attributes, boolean parseEvery) {
-    this.hooks = hooks;
+  EventDispatch(EventRoutes routes, String model, Map<String, Object> attributes,
+      boolean parseEvery) {
+    this.routes = routes;
     this.model = model;
     this.attributes = attributes;
     this.parseEvery = parseEvery;
   }
 
-  /** Runs every event hook over one event; appends what to send to {@code out}. */
-  void dispatch(String name, String data, byte[] bytes, List<Out> out) {
+  /** Whether some hook wants events named {@code name}; if not, they need no dispatch at all. */
+  boolean wants(String name) {
+    return routes.forName(name).length > 0;
+  }
+
+  /**
+   * Runs the hooks that want this event; appends what to send to {@code out}. Returns true when
+   * the event goes out exactly as it came (nothing changed, dropped or inserted), appended as the
+   * only {@link Out} with {@code bytes}.
+   */
+  boolean dispatch(String name, String data, byte[] bytes, List<Out> out) {
+    Hook[] hooks = routes.forName(name);
     current = new EventView(name, data);
     if (parseEvery) {
       current.json(); // the legacy baseline builds a tree for every event
@@ -69,6 +81,7 @@ final class EventDispatch implements EventContext {
       out.add(new Out(current.name(), current.data(), currentBytes));
     }
     out.addAll(after);
+    return !dropped && currentBytes == bytes && before.isEmpty() && after.isEmpty();
   }
 
   static byte[] encode(String name, String data) {

@@ -27,6 +27,7 @@ final class HookRegistry {
   private final List<Hook> hooks;
   private final boolean legacy;
   private final Map<HookPoint, Hook[]> byPoint = new EnumMap<>(HookPoint.class);
+  private final EventRoutes events;
 
   private HookRegistry(List<Hook> hooks, boolean legacy) {
     List<Hook> sorted = new ArrayList<>(hooks);
@@ -37,6 +38,7 @@ final class HookRegistry {
       byPoint.put(p, sorted.stream().filter(h -> legacy || p.isOverriddenBy(h))
           .toArray(Hook[]::new));
     }
+    this.events = new EventRoutes(byPoint.get(HookPoint.EVENT), legacy);
   }
 
   private HookRegistry(List<Hook> hooks) {
@@ -116,6 +118,11 @@ final class HookRegistry {
     return byPoint.get(point);
   }
 
+  /** The event hooks by event name (legacy: every event hook for every name). */
+  EventRoutes events() {
+    return events;
+  }
+
   boolean has(HookPoint point) {
     return legacy || byPoint.get(point).length > 0;
   }
@@ -141,7 +148,9 @@ final class HookRegistry {
     StringJoiner j = new StringJoiner(", ");
     for (Hook h : hooks) {
       Set<HookPoint> points = HookPoint.of(h);
-      j.add(h.name() + points);
+      String names = points.contains(HookPoint.EVENT) ? EventRoutes.describe(h) : "";
+      j.add(h.name() + (names.isEmpty() ? points.toString()
+          : points.toString().replace("EVENT", "EVENT" + names)));
     }
     return j.toString();
   }

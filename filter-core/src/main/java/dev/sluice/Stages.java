@@ -25,8 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the stages the enabled points need:
  * <ul>
  *   <li>only {@code COMPLETE} hooks: bytes go out untouched; a side parser assembles the record;</li>
- *   <li>{@code EVENT} (or {@code FOLLOW_UP}) hooks: events are parsed and dispatched, and an
- *       event nobody changed goes out as its original bytes;</li>
+ *   <li>{@code EVENT} (or {@code FOLLOW_UP}) hooks: events are framed, and dispatched to the
+ *       hooks that asked for their name; an event nobody wants or changed goes out as its
+ *       original bytes, and a chunk whose events all did goes out as the very buffers upstream
+ *       handed over, with no copy and no allocation;</li>
  *   <li>non-streaming JSON: buffered only when an {@code EVENT} hook may rewrite it.</li>
  * </ul>
  * Called only under the exchange's lock, so it needs no synchronization of its own.
@@ -54,6 +56,12 @@ final class Stages implements SseParser.Listener {
   private final List<EventDispatch.Out> out = new ArrayList<>();
   private ByteArrayOutputStream json;
   private List<ByteBuffer> sideQueue;
+  private byte[] sideArray; // the usual side feed: one heap buffer, remembered without a copy
+  private int sideFrom;
+  private int sideLength;
+  /** Events no hook changes keep their bytes in place (never with FOLLOW_UP hooks, nor legacy). */
+  private boolean passThrough;
+  private final ChunkOut chunk = new ChunkOut();
   private boolean upstreamErrorEvent;
   private String requestId = "";
 
@@ -127,8 +135,9 @@ final class Stages implements SseParser.Listener {
       mode = events ? Mode.STREAM_EVENTS : Mode.STREAM_SIDE;
       parser = SseParser.create(this);
       record = assemble ? MessageAssembler.create(!hooks.isLegacy()) : null;
-      dispatch = hooks.has(HookPoint.EVENT) ? new EventDispatch(hooks.at(HookPoint.EVENT),
+      dispatch = hooks.has(HookPoint.EVENT) ? new EventDispatch(hooks.events(),
           facts.model(), attributes, hooks.isLegacy()) : null;
+      passThrough = !hooks.isLegacy() && followUps == null;
     } else {
       mode = hooks.has(HookPoint.EVENT) ? Mode.JSON_BUFFER : Mode.JSON_SIDE;
       json = new ByteArrayOutputStream();
@@ -147,12 +156,22 @@ final class Stages implements SseParser.Listener {
     clock.firstByte();
     switch (mode) {
       case STREAM_EVENTS:
+        if (passThrough) {
+          return chunk.relay(data);
+        }
         for (ByteBuffer b : data) {
           parser.feed(b);
         }
         return drainOut();
-      case STREAM_SIDE:
-        sideQueue = duplicates(data); // parsed after the write: bytes are relayed first
+      case STREAM_SIDE: // parsed after the write: bytes are relayed first
+        if (data.size() == 1 && data.get(0).hasArray()) {
+          ByteBuffer b = data.get(0);
+          sideArray = b.array();
+          sideFrom = b.arrayOffset() + b.position();
+          sideLength = b.remaining();
+        } else {
+          sideQueue = duplicates(data);
+        }
         return data;
       case JSON_BUFFER:
         if (json.size() + remaining(data) > MAX_JSON_BYTES) {
@@ -175,6 +194,10 @@ final class Stages implements SseParser.Listener {
 
   /** Feeds the side parser with what was just written (only-COMPLETE mode). */
   void afterWrite() {
+    if (sideArray != null) {
+      parser.feed(sideArray, sideFrom, sideLength);
+      sideArray = null;
+    }
     if (sideQueue != null) {
       for (ByteBuffer b : sideQueue) {
         parser.feed(b);
@@ -192,7 +215,11 @@ final class Stages implements SseParser.Listener {
       upstreamErrorEvent = true;
     }
     if (mode == Mode.STREAM_SIDE) {
-      record.accept(name, frame.data());
+      record.accept(frame);
+      return;
+    }
+    if (passThrough) {
+      chunk.onEvent(frame, name);
       return;
     }
     EventDispatch.Out event = new EventDispatch.Out(name, frame.data(), frame.raw());
@@ -255,7 +282,7 @@ final class Stages implements SseParser.Listener {
     }
     String data = new String(body, StandardCharsets.UTF_8);
     List<EventDispatch.Out> result = new ArrayList<>();
-    dispatch = new EventDispatch(hooks.at(HookPoint.EVENT), facts.model(), attributes,
+    dispatch = new EventDispatch(hooks.events(), facts.model(), attributes,
         hooks.isLegacy());
     dispatch.dispatch("message", data, body, result);
     for (EventDispatch.Out o : result) {
@@ -384,6 +411,107 @@ final class Stages implements SseParser.Listener {
       copies.add(b.duplicate());
     }
     return copies;
+  }
+
+  /**
+   * One upstream chunk through the event hooks without copying what they leave alone. Frames are
+   * contiguous in the stream, so an event's place in the chunk follows from the lengths of the
+   * frames before it; the bytes of a run of unchanged events are handed on as a view of the
+   * chunk's own array (the transport never reuses it), and the chunk's own buffers when every
+   * event in them passed. Only bytes an event carried over from an earlier chunk are copied.
+   */
+  private final class ChunkOut {
+    private List<ByteBuffer> in;
+    private int inIndex;
+    private List<ByteBuffer> result; // null while the output is exactly in[0, inIndex)
+    private byte[] array;
+    private int start; // the current buffer's first byte in array
+    private int cursor; // where the next frame starts; below start while it begins in carried bytes
+    private int runFrom; // first unchanged byte of the current buffer not yet in result
+
+    List<ByteBuffer> relay(List<ByteBuffer> data) {
+      in = data;
+      result = null;
+      for (inIndex = 0; inIndex < data.size(); inIndex++) {
+        ByteBuffer b = data.get(inIndex);
+        int n = b.remaining();
+        if (b.hasArray()) {
+          array = b.array();
+          start = b.arrayOffset() + b.position();
+        } else {
+          array = new byte[n];
+          b.duplicate().get(array);
+          start = 0;
+        }
+        int carried = parser.undispatchedLength();
+        cursor = start - carried;
+        runFrom = start;
+        parser.feed(array, start, n); // leaves b's position alone: it may go out as it is
+        if (result == null && carried == 0 && cursor == start + n) {
+          continue; // every byte of b was an event that passed
+        }
+        deviate();
+        flushRun(cursor);
+      }
+      List<ByteBuffer> out = result == null ? data : result;
+      in = null;
+      result = null;
+      array = null;
+      return out;
+    }
+
+    void onEvent(SseFrame frame, String name) {
+      int frameStart = cursor;
+      int frameEnd = cursor + frame.rawLength();
+      cursor = frameEnd;
+      if (!dispatch.wants(name)) {
+        if (record != null) {
+          record.accept(frame);
+        }
+        keep(frame, frameStart);
+        return;
+      }
+      String data = frame.data();
+      byte[] raw = frame.raw();
+      if (record != null) {
+        record.accept(name, data);
+      }
+      if (dispatch.dispatch(name, data, raw, out)) {
+        out.clear();
+        keep(frame, frameStart);
+        return;
+      }
+      deviate();
+      flushRun(frameStart);
+      for (EventDispatch.Out o : out) {
+        result.add(ByteBuffer.wrap(o.bytes()));
+      }
+      out.clear();
+      runFrom = frameEnd;
+    }
+
+    /** An event that goes out as it came: its bytes in this buffer stay in the run. */
+    private void keep(SseFrame frame, int frameStart) {
+      if (frameStart < start) { // it began in an earlier chunk: those bytes were held back
+        deviate();
+        result.add(ByteBuffer.wrap(frame.raw(), 0, start - frameStart));
+      }
+    }
+
+    /** The output stops being the input buffers as they are. */
+    private void deviate() {
+      if (result == null) {
+        result = new ArrayList<>(in.size() + 2);
+        result.addAll(in.subList(0, inIndex));
+      }
+    }
+
+    private void flushRun(int to) {
+      if (to > runFrom) {
+        result.add(ByteBuffer.wrap(array, runFrom, to - runFrom));
+      }
+      runFrom = Math.max(runFrom, to);
+    }
   }
 
   private final class Head implements ResponseContext {

@@ -75,6 +75,14 @@ final class Block {
     textBuilder = append(textBuilder, "text", s);
   }
 
+  /** The builder text deltas append to, started from the block's own text. */
+  StringBuilder textBuilder() {
+    if (textBuilder == null) {
+      textBuilder = append(null, "text", "");
+    }
+    return textBuilder;
+  }
+
   void stop() {
     stopped = true;
     input(); // parse now, as the SDKs do; materialize() reuses it unless more JSON arrives

@@ -11,8 +11,10 @@ import java.util.Objects;
  * and unparseable data are ignored, never thrown.
  *
  * <p>Text fast path: while the stream holds only text blocks and text deltas (plus message_start,
- * block start/stop, message_delta, message_stop and ping), a text delta is read with the streaming
- * parser and appended to its block's builder, with no tree per delta. The first event of any
+ * block start/stop, message_delta, message_stop and ping), a text delta is read without a tree and
+ * appended to its block's builder: from a frame, by a byte scan of its UTF-8 data with no String
+ * and no parser ({@link TextDeltaScanner}); for a delta that scan is not sure of, or given as a
+ * String, with the streaming parser ({@link TextDeltaReader}). The first event of any
  * other kind (a non-text block, another delta type, a delta for an index with no open text block,
  * an error, an unknown or unparseable event) leaves the fast path for the rest of the stream. Both
  * paths write the same state, so the result never depends on which one ran; only {@link
@@ -23,20 +25,52 @@ import java.util.Objects;
 public final class MessageAssembler {
   private final MessageState state = new MessageState();
   private final TextDeltaReader reader;
+  private final TextDeltaScanner scanner;
+  private byte[] scratch;
   private boolean fast;
 
   private MessageAssembler(boolean fastPathAllowed) {
     this.fast = fastPathAllowed;
     this.reader = fastPathAllowed ? new TextDeltaReader() : null;
+    this.scanner = fastPathAllowed ? new TextDeltaScanner() : null;
   }
 
   public static MessageAssembler create(boolean fastPathAllowed) {
     return new MessageAssembler(fastPathAllowed);
   }
 
+  /**
+   * Call during the parser's callback: a text delta is read from the frame's bytes, and its data
+   * decoded to a String only when the byte scan is not sure of it.
+   */
   public void accept(SseFrame frame) {
     Objects.requireNonNull(frame, "frame == null");
-    accept(frame.name(), frame.data());
+    String name = frame.name();
+    if (fast && name.equals("content_block_delta") && scanned(frame)) {
+      return;
+    }
+    accept(name, frame.data());
+  }
+
+  /** The byte fast path: true when the frame was a text delta for an open text block, applied. */
+  private boolean scanned(SseFrame frame) {
+    int n = frame.dataLength();
+    if (n > TextDeltaScanner.MAX_BYTES) {
+      return false;
+    }
+    if (scratch == null || scratch.length < n) {
+      scratch = new byte[Math.max(n, 256)];
+    }
+    frame.copyData(scratch);
+    if (!scanner.scan(scratch, 0, n)) {
+      return false;
+    }
+    StringBuilder text = state.openText(scanner.index);
+    if (text == null) {
+      return false;
+    }
+    scanner.appendText(text);
+    return true;
   }
 
   /** {@code eventName} is the SSE {@code event:} value, {@code ""} when there was none. */

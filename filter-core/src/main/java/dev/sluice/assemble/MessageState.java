@@ -64,15 +64,28 @@ final class MessageState {
 
   /** The fast path's only write: true iff {@code index} is a started, unstopped text block. */
   boolean appendOpenText(int index, String text) {
+    StringBuilder builder = openText(index);
+    if (builder == null) {
+      return false;
+    }
+    builder.append(text);
+    return true;
+  }
+
+  /**
+   * The fast path's other write: the text builder of {@code index} when it is a started,
+   * unstopped text block, with the delta counted; else null and nothing changed. The caller
+   * appends the delta's text to it.
+   */
+  StringBuilder openText(int index) {
     Block block = index == lastIndex && lastBlock != null ? lastBlock : blocks.get(index);
     if (block == null || !block.isText() || block.stopped) {
-      return false;
+      return null;
     }
     lastIndex = index;
     lastBlock = block;
-    block.appendText(text);
     textDeltas++;
-    return true;
+    return block.textBuilder();
   }
 
   void blockStop(ObjectNode event) {

@@ -9,6 +9,7 @@ import dev.sluice.hook.HookSettings;
 import dev.sluice.hook.StreamEvent;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * {@code cost-in-usage}: adds the exchange's cost in USD as {@code usage.cost} to each
@@ -37,6 +38,12 @@ public final class CostInUsageHook implements Hook {
         throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': " + e, e);
       }
     }
+  }
+
+  /** The other events (thousands of deltas) never reach this hook, nor get decoded for it. */
+  @Override
+  public Set<String> eventNames() {
+    return Set.of("message_start", "message_delta", "message");
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.sluice.hook.HookSettings;
 import dev.sluice.hook.RequestContext;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code model-alias}: maps requested model names to upstream models, from the
@@ -55,6 +56,11 @@ public final class ModelAliasHook implements Hook {
       ctx.attributes().put(REQUESTED, ctx.model());
       ctx.editBody().put("model", upstream);
     }
+  }
+
+  @Override
+  public Set<String> eventNames() {
+    return Set.of("message_start", "message");
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.sluice.hook;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A Sluice plugin. Implement the points you need; every method defaults to doing nothing, and a
@@ -42,6 +43,9 @@ public interface Hook {
       return "Hook.NONE";
     }
   };
+
+  /** What {@link #eventNames()} returns to see every event: a set holding {@code "*"}. */
+  Set<String> EVERY_EVENT = Set.of("*");
 
   /**
    * The name the {@code hooks} setting enables this hook by. Defaults to the class's simple name
@@ -89,6 +93,20 @@ public interface Hook {
    * Defaults to doing nothing.
    */
   default void onEvent(EventContext event) {}
+
+  /**
+   * The names of the events {@link #onEvent} wants to see, such as {@code message_start} and
+   * {@code message_delta} ({@code message} for a non-streaming response). Events with other names
+   * are not shown to this hook, and an event that no hook wants is relayed as its original bytes
+   * without its data being decoded or parsed, which is what makes a hook that looks at two events
+   * per stream nearly free for the other thousand. A set holding {@code "*"} ({@link
+   * #EVERY_EVENT}) means every event, whatever its name, including names newer than your code.
+   * Read once, at start; not a hook point. Defaults to {@link #EVERY_EVENT}, so hooks written
+   * before this method existed see every event, as they always did.
+   */
+  default Set<String> eventNames() {
+    return EVERY_EVENT;
+  }
 
   /**
    * Called after an assistant turn of a streamed response is assembled, before its final

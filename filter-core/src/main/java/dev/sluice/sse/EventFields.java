@@ -72,9 +72,16 @@ final class EventFields {
     return decoded;
   }
 
-  /** Decoded only here, once the event is complete, so a character split across chunks is whole. */
-  String data() {
-    return new String(data.bytes, 0, data.length, UTF_8);
+  /**
+   * The data's bytes, valid until {@link #reset()}. Decoded only by {@link SseFrame#data()}, once
+   * the event is complete (so a character split across chunks is whole) and only when asked.
+   */
+  byte[] dataBytes() {
+    return data.bytes;
+  }
+
+  int dataLength() {
+    return data.length;
   }
 
   void reset() {

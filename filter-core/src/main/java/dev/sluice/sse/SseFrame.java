@@ -1,5 +1,7 @@
 package dev.sluice.sse;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -13,23 +15,30 @@ import java.util.Arrays;
  * One exception to "through its blank line": when a lone CR ends a chunk, the event is dispatched
  * at once rather than waiting to see whether an LF follows; such an LF then opens the next frame.
  *
- * <p>{@link #name()} and {@link #data()} may be kept. The raw bytes are not copied for dispatch:
- * they point into the parser's buffer or the caller's chunk, so {@link #rawBuffer()} and {@link
- * #raw()} work only while {@link SseParser.Listener#onEvent} runs and throw {@link
- * IllegalStateException} after it returns. Call {@link #raw()} inside the callback to keep a copy.
+ * <p>Nothing is copied or decoded for dispatch: the raw bytes point into the parser's buffer or
+ * the caller's chunk, and the data stays UTF-8 bytes in the parser's buffer until {@link #data()}
+ * first decodes it. So {@link #rawBuffer()}, {@link #raw()}, {@link #copyData} and the first
+ * {@link #data()} call work only while {@link SseParser.Listener#onEvent} runs, and throw {@link
+ * IllegalStateException} after it returns. The strings {@link #name()} and {@link #data()}
+ * return may be kept, and {@link #data()} keeps returning its string after the callback once it
+ * was called inside it. A relay that only forwards an event therefore never pays for a String.
  *
  * <p>Not thread-safe; a frame belongs to the thread that runs its parser.
  */
 public final class SseFrame {
   private final String name;
-  private final String data;
+  private String data;
+  private byte[] dataArray;
+  private final int dataLength;
   private byte[] rawArray;
   private final int rawOffset;
   private final int rawLength;
 
-  SseFrame(String name, String data, byte[] rawArray, int rawOffset, int rawLength) {
+  SseFrame(String name, byte[] dataArray, int dataLength, byte[] rawArray, int rawOffset,
+      int rawLength) {
     this.name = name;
-    this.data = data;
+    this.dataArray = dataArray;
+    this.dataLength = dataLength;
     this.rawArray = rawArray;
     this.rawOffset = rawOffset;
     this.rawLength = rawLength;
@@ -43,9 +52,36 @@ public final class SseFrame {
     return name;
   }
 
-  /** The {@code data:} lines joined with {@code \n}, decoded as UTF-8. */
+  /**
+   * The {@code data:} lines joined with {@code \n}, decoded as UTF-8 on the first call, which must
+   * happen during the callback; later calls return the same string, after the callback too.
+   */
   public String data() {
+    if (data == null) {
+      if (dataArray == null) {
+        throw new IllegalStateException("the data of an SseFrame is decoded only inside onEvent;"
+            + " call data() there to keep it");
+      }
+      data = new String(dataArray, 0, dataLength, UTF_8);
+    }
     return data;
+  }
+
+  /** How many UTF-8 bytes the data has; valid after the callback too. */
+  public int dataLength() {
+    return dataLength;
+  }
+
+  /**
+   * Copies the data's UTF-8 bytes ({@link #dataLength()} of them) to the start of {@code dst},
+   * without decoding them. Only callable during the callback.
+   */
+  public void copyData(byte[] dst) {
+    if (dataArray == null) {
+      throw new IllegalStateException(
+          "the data bytes of an SseFrame are only valid inside onEvent");
+    }
+    System.arraycopy(dataArray, 0, dst, 0, dataLength);
   }
 
   /** How many raw bytes this frame spans; valid after the callback too. */
@@ -66,6 +102,7 @@ public final class SseFrame {
   /** Called by the parser once the listener returns: the backing bytes are about to be reused. */
   void expire() {
     rawArray = null;
+    dataArray = null;
   }
 
   private byte[] live() {
@@ -78,6 +115,6 @@ public final class SseFrame {
 
   @Override
   public String toString() {
-    return "SseFrame{name=" + name + ", data=" + data.length() + " chars, raw=" + rawLength + " bytes}";
+    return "SseFrame{name=" + name + ", data=" + dataLength + " bytes, raw=" + rawLength + " bytes}";
   }
 }

@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: use one instance per stream, from one thread at a time. The listener is
  * called synchronously from {@code feed}; if it throws, the exception propagates and this parser
- * must not be used again. Allocation is per event, not per byte: buffers are reused.
+ * must not be used again. Allocation is per event, not per byte: buffers are reused, and an
+ * event's data is decoded to a String only if the listener asks for it.
  */
 public final class SseParser {
   /** Receives each complete event, on the thread that called {@code feed}. */
@@ -139,6 +140,14 @@ public final class SseParser {
     return endedCleanly;
   }
 
+  /**
+   * How many bytes were received since the last dispatched event: the start of the next event's
+   * raw bytes, held until its blank line arrives.
+   */
+  public int undispatchedLength() {
+    return carry.length;
+  }
+
   /** A copy of the bytes received since the last dispatched event (the tail {@code end()} drops). */
   public byte[] undispatched() {
     return Arrays.copyOf(carry.bytes, carry.length);
@@ -165,10 +174,12 @@ public final class SseParser {
   private void dispatch(byte[] bytes, int from, int to) {
     SseFrame frame;
     if (carry.length == 0) {
-      frame = new SseFrame(fields.name(), fields.data(), bytes, from, to - from);
+      frame = new SseFrame(fields.name(), fields.dataBytes(), fields.dataLength(), bytes, from,
+          to - from);
     } else {
       carry.append(bytes, from, to - from);
-      frame = new SseFrame(fields.name(), fields.data(), carry.bytes, 0, carry.length);
+      frame = new SseFrame(fields.name(), fields.dataBytes(), fields.dataLength(), carry.bytes, 0,
+          carry.length);
     }
     try {
       listener.onEvent(frame);
