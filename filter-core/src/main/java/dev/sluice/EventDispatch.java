@@ -19,6 +19,8 @@ final class EventDispatch implements EventContext {
   record Out(String name, String data, byte[] bytes) {}
 
   private final EventRoutes routes;
+  private String lastName;
+  private Hook[] lastRoute;
   private final String model;
   private final Map<String, Object> attributes;
   private final boolean parseEvery;
@@ -38,7 +40,16 @@ final class EventDispatch implements EventContext {
 
   /** Whether some hook wants events named {@code name}; if not, they need no dispatch at all. */
   boolean wants(String name) {
-    return routes.forName(name).length > 0;
+    return route(name).length > 0;
+  }
+
+  /** Runs of one name are the norm, and the parser hands out one String per name. */
+  private Hook[] route(String name) {
+    if (name != lastName) {
+      lastRoute = routes.forName(name);
+      lastName = name;
+    }
+    return lastRoute;
   }
 
   /**
@@ -47,7 +58,7 @@ final class EventDispatch implements EventContext {
    * only {@link Out} with {@code bytes}.
    */
   boolean dispatch(String name, String data, byte[] bytes, List<Out> out) {
-    Hook[] hooks = routes.forName(name);
+    Hook[] hooks = route(name);
     current = new EventView(name, data);
     if (parseEvery) {
       current.json(); // the legacy baseline builds a tree for every event

@@ -127,6 +127,51 @@ class FastPathParityTest {
   }
 
   @Test
+  void textDeltas_areReadFromTheFrameBytes_neverDecodedToAString() {
+    String sse = messageStart() + textStart(0) + textDelta(0, "caf\u00e9 \ud83c\udf89")
+        + textDelta(0, "q\"\\\n\u2028") + blockStop(0) + messageDelta(2) + messageStop();
+    MessageAssembler assembler = MessageAssembler.create(true);
+    java.util.List<dev.sluice.sse.SseFrame> deltas = new java.util.ArrayList<>();
+    dev.sluice.sse.SseParser parser = dev.sluice.sse.SseParser.create(frame -> {
+      assembler.accept(frame);
+      if (frame.name().equals("content_block_delta")) {
+        deltas.add(frame);
+      }
+    });
+    byte[] in = sse.getBytes(UTF_8);
+    parser.feed(in, 0, in.length);
+    assertThat(assembler.result().message().at("/content/0/text").asText())
+        .isEqualTo("caf\u00e9 \ud83c\udf89q\"\\\n\u2028");
+    assertThat(deltas).hasSize(2).allSatisfy(frame ->
+        org.assertj.core.api.Assertions.assertThatThrownBy(frame::data)
+            .isInstanceOf(IllegalStateException.class));
+  }
+
+  @Test
+  void malformedUtf8InText_agreesOnBothPaths() {
+    byte[][] bad = {{(byte) 0x80}, {(byte) 0xc3}, {(byte) 0xe6, (byte) 0x97}, {(byte) 0xc0, (byte) 0x80},
+        {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xff}, {(byte) 0xe6, (byte) 0x97, '\\', 'n'}};
+    for (byte[] b : bad) {
+      java.io.ByteArrayOutputStream sse = new java.io.ByteArrayOutputStream();
+      sse.writeBytes((messageStart() + textStart(0) + textDelta(0, "<")).getBytes(UTF_8));
+      sse.writeBytes(("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+          + "\"delta\":{\"type\":\"text_delta\",\"text\":\"a").getBytes(UTF_8));
+      sse.writeBytes(b);
+      sse.writeBytes(("b\"}}\n\n" + textDelta(0, ">") + blockStop(0) + messageStop()).getBytes(UTF_8));
+      byte[] in = sse.toByteArray();
+      AssembledMessage general = Streams.assemble(in, false, Chunking.ONE_CHUNK, 0);
+      for (Chunking chunking : Chunking.values()) {
+        AssembledMessage fast = Streams.assemble(in, true, chunking, 3);
+        assertSameMessage(fast, general);
+        assertThat(fast.fastPath()).isTrue();
+        assertThat(fast.textDeltas()).isEqualTo(3);
+      }
+      assertThat(general.message().at("/content/0/text").asText()).contains("\ufffd");
+    }
+  }
+
+  @Test
   void interleavedIndexes() {
     // Two open text blocks at once; LiteLLM's collapser gave up here, ours stays on the fast path.
     String sse = messageStart() + textStart(0) + textStart(1) + textDelta(0, "a") + textDelta(1, "x")

@@ -237,6 +237,45 @@ class SseParserTest {
   }
 
   @Test
+  void dataIsDecodedOnlyWhenAsked_andOnlyInsideTheCallback() {
+    List<SseFrame> untouched = new java.util.ArrayList<>();
+    List<byte[]> copies = new java.util.ArrayList<>();
+    SseParser quiet = SseParser.create(frame -> {
+      byte[] copy = new byte[frame.dataLength()];
+      frame.copyData(copy);
+      copies.add(copy);
+      untouched.add(frame);
+    });
+    byte[] in = "event: e\ndata: caf\u00e9\ndata: \ud83c\udf89\n\nevent: f\ndata: x\n\n".getBytes(UTF_8);
+    quiet.feed(in, 0, 5); // the first event arrives in pieces, its data through the carry
+    quiet.feed(in, 5, in.length - 5);
+    assertThat(copies).hasSize(2);
+    assertThat(new String(copies.get(0), UTF_8)).isEqualTo("caf\u00e9\n\ud83c\udf89");
+    assertThat(untouched.get(0).dataLength()).isEqualTo(copies.get(0).length);
+    assertThat(new String(copies.get(1), UTF_8)).isEqualTo("x");
+    // never decoded inside the callback: too late now, the parser's buffer has moved on
+    assertThatThrownBy(untouched.get(0)::data).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> untouched.get(1).copyData(new byte[8]))
+        .isInstanceOf(IllegalStateException.class);
+    // decoded inside: the string stays
+    assertThat(recorder.frames).isEmpty();
+    feed("event: e\ndata: a\n\n");
+    assertThat(recorder.frames.get(0).data()).isEqualTo("a");
+    assertThat(recorder.frames.get(0).dataLength()).isEqualTo(1);
+  }
+
+  @Test
+  void undispatchedLength_isWhereTheNextEventStarts() {
+    feed("event: e\ndata: a\n\n: comment\n\nevent: f\nda");
+    assertThat(parser.undispatchedLength()).isEqualTo(
+        ": comment\n\nevent: f\nda".getBytes(UTF_8).length);
+    feed("ta: b\n\n");
+    assertThat(parser.undispatchedLength()).isZero();
+    assertThat(new String(recorder.events.get(1).raw(), UTF_8))
+        .isEqualTo(": comment\n\nevent: f\ndata: b\n\n");
+  }
+
+  @Test
   void rawBufferIsReadOnlyViewOfExactBytes() {
     SseParser p = SseParser.create(frame -> {
       ByteBuffer view = frame.rawBuffer();
