@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,12 +9,15 @@ import dev.sluice.hook.Headers;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.RequestContext;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 
 /**
  * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
- * serialized at most once, only when a hook edited it.
+ * serialized at most once, only when a hook edited it. {@link #model()} and {@link #stream()}
+ * alone (what a model-alias or routing hook reads) take one streaming pass over the top level
+ * instead of a tree, which for a long conversation is many times cheaper.
  */
 final class RequestStage implements RequestContext {
   private final String path;
@@ -22,6 +27,7 @@ final class RequestStage implements RequestContext {
   private final Map<String, Object> attributes;
   private ObjectNode body;
   private boolean changed;
+  private TopLevel topLevel;
   private int rejectStatus;
   private String rejectType;
   private String rejectMessage;
@@ -85,12 +91,65 @@ final class RequestStage implements RequestContext {
 
   @Override
   public String model() {
+    if (body == null && topLevel().model != null) {
+      return topLevel.model;
+    }
     return body().path("model").asText("");
   }
 
   @Override
   public boolean stream() {
+    if (body == null && topLevel().stream != null) {
+      return topLevel.stream;
+    }
     return body().path("stream").asBoolean(false);
+  }
+
+  /**
+   * {@code model} and {@code stream} of the unparsed body, read the way the tree would read them:
+   * the last occurrence wins, an absent one reads "" and false. A field the tree would coerce (a
+   * number as model, "true" as stream) or a body that is not one JSON object stays null, and the
+   * caller asks the tree, so the answer never depends on which way was taken.
+   */
+  private TopLevel topLevel() {
+    if (topLevel != null) {
+      return topLevel;
+    }
+    topLevel = new TopLevel();
+    Json.USES.incrementAndGet();
+    String model = "";
+    Boolean streamed = Boolean.FALSE;
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(raw, 0, rawLength)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return topLevel;
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("model")) {
+          model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        } else if (field.equals("stream")) {
+          streamed = value == JsonToken.VALUE_TRUE ? Boolean.TRUE
+              : value == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (t == JsonToken.END_OBJECT) {
+        topLevel.model = model;
+        topLevel.stream = streamed;
+      }
+    } catch (IOException notJson) {
+      // The tree decides (it reads a broken body as an empty object).
+    }
+    return topLevel;
+  }
+
+  /** What {@link #topLevel()} could read without a tree; null where the tree must decide. */
+  private static final class TopLevel {
+    String model;
+    Boolean stream;
   }
 
   @Override

@@ -1,0 +1,61 @@
+package dev.sluice;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.hook.Headers;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+class RequestStageTest {
+  static RequestStage stage(String body) {
+    byte[] raw = body.getBytes(UTF_8);
+    RequestFacts facts = new RequestFacts();
+    facts.source(raw, raw.length);
+    return new RequestStage("/v1/messages", raw, raw.length, Headers.mutableCopyOf(List.of()),
+        new ConcurrentHashMap<>(), facts);
+  }
+
+  @Test
+  void modelAndStream_withoutATree() {
+    RequestStage s = stage("{\"messages\":[{\"role\":\"user\",\"content\":[{\"model\":\"inner\","
+        + "\"stream\":false}]}],\"model\":\"claude-fast\",\"stream\":true,\"max_tokens\":9}");
+    assertThat(s.model()).isEqualTo("claude-fast");
+    assertThat(s.stream()).isTrue();
+    assertThat(s.parsedOrNull()).as("no tree was built").isNull();
+    assertThat(s.body().path("max_tokens").asInt()).isEqualTo(9);
+  }
+
+  @Test
+  void afterAnEdit_theTreeAnswers() {
+    RequestStage s = stage("{\"model\":\"a\",\"stream\":false}");
+    s.editBody().put("model", "b").put("stream", true);
+    assertThat(s.model()).isEqualTo("b");
+    assertThat(s.stream()).isTrue();
+  }
+
+  /** Whatever the body, the scan answers what the tree answers (or leaves it to the tree). */
+  @Test
+  void oddBodies_answerAsTheTreeDoes() {
+    String[] bodies = {
+        "{\"model\":\"a\",\"model\":\"b\",\"stream\":true,\"stream\":false}",
+        "{\"model\":5,\"stream\":\"true\"}",
+        "{\"model\":5.5e1,\"stream\":1}",
+        "{\"model\":null,\"stream\":null}",
+        "{\"model\":{\"x\":1},\"stream\":[true]}",
+        "{\"model\":\"caf\\u00e9\\n\"}",
+        "{}", "", "[1]", "not json", "{\"model\":\"a\"", "{\"model\":\"a\"} trailing",
+        "{\"model\":\"a\",}", " \n {\"stream\" : true , \"model\" : \"x\" } ",
+    };
+    for (String body : bodies) {
+      RequestStage scanned = stage(body);
+      String model = scanned.model();
+      boolean stream = scanned.stream();
+      RequestStage tree = stage(body);
+      tree.body();
+      assertThat(model).as(body).isEqualTo(tree.model());
+      assertThat(stream).as(body).isEqualTo(tree.stream());
+    }
+  }
+}
