@@ -57,12 +57,9 @@ public final class SseFrame {
    * happen during the callback; later calls return the same string, after the callback too.
    */
   public String data() {
+    // Small enough to inline: then a frame whose listener is inlined too is never allocated.
     if (data == null) {
-      if (dataArray == null) {
-        throw new IllegalStateException("the data of an SseFrame is decoded only inside onEvent;"
-            + " call data() there to keep it");
-      }
-      data = new String(dataArray, 0, dataLength, UTF_8);
+      data = new String(liveData(), 0, dataLength, UTF_8);
     }
     return data;
   }
@@ -77,11 +74,7 @@ public final class SseFrame {
    * without decoding them. Only callable during the callback.
    */
   public void copyData(byte[] dst) {
-    if (dataArray == null) {
-      throw new IllegalStateException(
-          "the data bytes of an SseFrame are only valid inside onEvent");
-    }
-    System.arraycopy(dataArray, 0, dst, 0, dataLength);
+    System.arraycopy(liveData(), 0, dst, 0, dataLength);
   }
 
   /** How many raw bytes this frame spans; valid after the callback too. */
@@ -107,10 +100,22 @@ public final class SseFrame {
 
   private byte[] live() {
     if (rawArray == null) {
-      throw new IllegalStateException(
-          "raw bytes of an SseFrame are only valid inside onEvent; copy them there with raw()");
+      throw expired("raw bytes of an SseFrame are only valid inside onEvent; copy them there"
+          + " with raw()");
     }
     return rawArray;
+  }
+
+  private byte[] liveData() {
+    if (dataArray == null) {
+      throw expired("the data of an SseFrame is only readable inside onEvent; call data() there"
+          + " to keep it");
+    }
+    return dataArray;
+  }
+
+  private static IllegalStateException expired(String message) {
+    return new IllegalStateException(message);
   }
 
   @Override

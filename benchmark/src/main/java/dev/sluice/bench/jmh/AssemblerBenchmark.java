@@ -2,6 +2,7 @@ package dev.sluice.bench.jmh;
 
 import dev.sluice.assemble.AssembledMessage;
 import dev.sluice.assemble.MessageAssembler;
+import dev.sluice.sse.SseParser;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,6 +20,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link MessageAssembler#accept(String, String)} for one text delta, on the fast path
  * ({@code create(true)}: a streaming read of the delta, appended to the block's builder) and the
  * general path ({@code create(false)}: a Jackson tree per delta), which the legacy pipeline uses.
+ *
+ * <p>{@code deltaFrame}: how the pipeline feeds it, {@link MessageAssembler#accept(SseFrame)}
+ * from the SSE parser's callback, parse included: on the fast path the delta is read from the
+ * frame's bytes ({@code TextDeltaScanner}), its data never decoded to a String; compare with
+ * {@code SseParseBenchmark.oneEventFramingOnly} for the parser's share.
  *
  * <p>The text grows by 6 chars per delta, so every {@value #PER_MESSAGE} deltas the benchmark
  * starts a fresh assembler (message_start + content_block_start, both parsed as trees on either
@@ -38,6 +44,8 @@ public class AssemblerBenchmark {
 
   private MessageAssembler assembler;
   private int n;
+  private SseParser parser;
+  private final byte[] event = Events.DELTA;
 
   @Setup
   public void setup() {
@@ -47,8 +55,9 @@ public class AssemblerBenchmark {
     probe.accept("message_start", Events.MESSAGE_START_DATA);
     probe.accept("content_block_start", Events.BLOCK_START_DATA);
     probe.accept("content_block_delta", Events.DELTA_DATA);
+    SseParser.create(probe::accept).feed(event, 0, event.length);
     AssembledMessage m = probe.result();
-    if (m.fastPath() != fastPath || m.textDeltas() != 1) {
+    if (m.fastPath() != fastPath || m.textDeltas() != 2) {
       throw new IllegalStateException("expected fastPath=" + fastPath + ", got " + m);
     }
   }
@@ -57,6 +66,8 @@ public class AssemblerBenchmark {
     assembler = MessageAssembler.create(fastPath);
     assembler.accept("message_start", Events.MESSAGE_START_DATA);
     assembler.accept("content_block_start", Events.BLOCK_START_DATA);
+    MessageAssembler target = assembler;
+    parser = SseParser.create(target::accept);
     n = 0;
   }
 
@@ -66,6 +77,15 @@ public class AssemblerBenchmark {
       fresh();
     }
     assembler.accept("content_block_delta", Events.DELTA_DATA);
+    return assembler;
+  }
+
+  @Benchmark
+  public MessageAssembler deltaFrame() {
+    if (++n == PER_MESSAGE) {
+      fresh();
+    }
+    parser.feed(event, 0, event.length);
     return assembler;
   }
 }

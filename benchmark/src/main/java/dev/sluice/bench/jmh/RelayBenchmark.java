@@ -30,6 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code legacy}: the same hooks with {@code legacy-pipeline=true} ({@code sluice-legacy}).
  * </ul>
  *
+ * <p>{@code freshBuffer=true} (the default) wraps the event in a new {@code ByteBuffer} per
+ * operation, as the transport hands over a new one per chunk: that buffer (56 B) and the harness's
+ * {@code List.of(buffer)} (24 B) are in B/op although they are the transport's, not Sluice's.
+ * {@code -p freshBuffer=false} rewinds one buffer instead, which leaves the List.
+ *
  * <p>Every {@code eventsPerExchange} chunks the exchange is ended and a new one started (request,
  * preamble, epilogue, completion hooks), which adds 1/{@code eventsPerExchange} of that to each
  * operation: 4096 (default) isolates the per-event cost; 64 is the burst scenario's shape.
@@ -46,6 +51,11 @@ public class RelayBenchmark {
 
   @Param({"4096"})
   public int eventsPerExchange;
+
+  @Param({"true"})
+  public boolean freshBuffer;
+
+  private final ByteBuffer reused = ByteBuffer.wrap(Events.DELTA);
 
   private InProcessRelay relay;
   private int n;
@@ -79,7 +89,7 @@ public class RelayBenchmark {
       relay.begin();
       n = 0;
     }
-    relay.chunk(ByteBuffer.wrap(Events.DELTA));
+    relay.chunk(freshBuffer ? ByteBuffer.wrap(Events.DELTA) : reused.clear());
     return relay.written();
   }
 }

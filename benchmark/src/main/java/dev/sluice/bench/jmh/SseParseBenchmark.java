@@ -21,6 +21,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * listener consumes. {@code oneEvent}: the event arrives as one chunk (how upstream writes it);
  * {@code oneEventSplit}: in two chunks cut inside the data line, which takes the carry path.
  * Only pipelines with hooks parse; the pure relay never runs this.
+ *
+ * <p>{@code oneEventFramingOnly}: the same event when the listener reads only the name and the
+ * data's length, as the pipeline does for an event no hook asked for (the text-delta bytes then go
+ * to the assembler's byte scan, see {@code AssemblerBenchmark.deltaFrame}): the data is never
+ * decoded.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,10 +38,12 @@ public class SseParseBenchmark {
   private final int cut = event.length / 2;
   private Blackhole sink;
   private SseParser parser;
+  private SseParser framingOnly;
 
   @Setup
   public void setup() {
     parser = SseParser.create(this::onEvent);
+    framingOnly = SseParser.create(this::onEventFramingOnly);
   }
 
   private void onEvent(SseFrame frame) {
@@ -44,10 +51,21 @@ public class SseParseBenchmark {
     sink.consume(frame.data());
   }
 
+  private void onEventFramingOnly(SseFrame frame) {
+    sink.consume(frame.name());
+    sink.consume(frame.dataLength());
+  }
+
   @Benchmark
   public void oneEvent(Blackhole bh) {
     sink = bh;
     parser.feed(event, 0, event.length);
+  }
+
+  @Benchmark
+  public void oneEventFramingOnly(Blackhole bh) {
+    sink = bh;
+    framingOnly.feed(event, 0, event.length);
   }
 
   @Benchmark
