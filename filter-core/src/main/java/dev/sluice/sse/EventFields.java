@@ -13,7 +13,7 @@ final class EventFields {
   private static final int NAME_CACHE_SIZE = 8;
 
   private final ByteRun name = new ByteRun(32);
-  private final ByteRun data = new ByteRun(1024);
+  private final ByteRun data = new ByteRun(256); // a text delta is ~100 bytes; grows by doubling
   private int dataLines;
   private boolean started;
   private final byte[][] cachedNameBytes = new byte[NAME_CACHE_SIZE][];

@@ -30,7 +30,7 @@ public final class SseParser {
   private final Listener listener;
   private final EventFields fields = new EventFields();
   /** Bytes since the last dispatch that arrived in earlier chunks, or that a spanning line joined. */
-  private final ByteRun carry = new ByteRun(4096);
+  private final ByteRun carry = new ByteRun(256); // per exchange: start small, grow by doubling
   /** Where an unfinished line starts in {@link #carry}, or -1 if none is pending. */
   private int carriedLineStart = -1;
   /** The last chunk ended with a CR: an LF starting the next chunk belongs to that line ending. */
