@@ -48,6 +48,12 @@ class TextDeltaScannerTest {
     assertThat(scan("{\"type\":\"content_block_delta\",\"index\":12,\"delta\":{\"type\":\"text_delta\","
         + "\"text\":\"\"}}")).isEmpty();
     assertThat(scanner.index).isEqualTo(12);
+    // the layout matched in bulk, then near misses of it that the member scan takes
+    assertThat(scan(delta("\"a\"") + " \n")).isEqualTo("a");
+    assertThat(scan(delta("\"a\"").replace(":0,", ":123456789,"))).isEqualTo("a");
+    assertThat(scanner.index).isEqualTo(123456789);
+    assertThat(scan(delta("\"a\"").replace("\"text\":", "\"text\" :"))).isEqualTo("a");
+    assertThat(scan(delta("\"a\"").replace("}}", "} }"))).isEqualTo("a");
   }
 
   @Test
