@@ -62,7 +62,7 @@ final class EventRoutes {
     }
   }
 
-  /** {@code (message_start, message_delta)} for the start-up line; "" for every event. */
+  /** {@code (message_delta, message_start)} for the start-up line; "" for every event. */
   static String describe(Hook h) {
     Set<String> names = declared(h);
     return names.contains("*") ? "" : "(" + String.join(", ", names.stream().sorted().toList())

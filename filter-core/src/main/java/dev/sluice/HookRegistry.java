@@ -146,12 +146,17 @@ final class HookRegistry {
       return "none (pure byte relay)";
     }
     StringJoiner j = new StringJoiner(", ");
+    StringJoiner events = new StringJoiner("; ", " (events: ", ")").setEmptyValue("");
     for (Hook h : hooks) {
       Set<HookPoint> points = HookPoint.of(h);
-      String names = points.contains(HookPoint.EVENT) ? EventRoutes.describe(h) : "";
-      j.add(h.name() + (names.isEmpty() ? points.toString()
-          : points.toString().replace("EVENT", "EVENT" + names)));
+      j.add(h.name() + points);
+      if (points.contains(HookPoint.EVENT)) {
+        String names = EventRoutes.describe(h);
+        if (!names.isEmpty()) {
+          events.add(h.name() + " " + names);
+        }
+      }
     }
-    return j.toString();
+    return j.toString() + events;
   }
 }
