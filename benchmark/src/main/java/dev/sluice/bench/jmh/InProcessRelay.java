@@ -102,8 +102,13 @@ public final class InProcessRelay implements AutoCloseable {
 
   /** Relays one upstream chunk (as the transport hands it over) to the fake client. */
   public void chunk(ByteBuffer data) {
+    chunk(List.of(data));
+  }
+
+  /** The same, with the transport's list as given (a benchmark may reuse one). */
+  public void chunk(List<ByteBuffer> data) {
     int before = transport.demands;
-    transport.listener.onData(List.of(data));
+    transport.listener.onData(data);
     if (transport.demands == before) {
       throw new IllegalStateException("the filter did not ask for the next chunk");
     }
