@@ -25,7 +25,10 @@ import java.util.Set;
  *   <li>{@link #onTurn} after each assistant turn of a stream is assembled;</li>
  *   <li>{@link #onComplete} once, after the client's response has ended.</li>
  * </ol>
- * Points 1 to 4 run on a container or transport I/O thread: they must not block. Hooks run in
+ * Points 1 to 4 run on a container or transport I/O thread: they must not block (with the JDK
+ * transport's default executor, one selector thread carries every stream). They run one at a
+ * time per exchange, with the web app's class loader as the thread's context class loader. Hooks
+ * run in
  * {@link #priority()} order, then by name. A hook that throws is logged with its name and the
  * point, and never breaks the stream; see each point for what happens to its change.
  */
