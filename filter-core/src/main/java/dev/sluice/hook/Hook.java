@@ -28,9 +28,8 @@ import java.util.Set;
  * Points 1 to 4 run on a container or transport I/O thread: they must not block (with the JDK
  * transport's default executor, one selector thread carries every stream). They run one at a
  * time per exchange, with the web app's class loader as the thread's context class loader. Hooks
- * run in
- * {@link #priority()} order, then by name. A hook that throws is logged with its name and the
- * point, and never breaks the stream; see each point for what happens to its change.
+ * run in {@link #priority()} order, then by name. A hook that throws is logged with its name and
+ * the point, and never breaks the stream; see each point for what happens to its change.
  */
 public interface Hook {
 
