@@ -99,8 +99,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       async.addListener(this);
     }
     long declared = request.getContentLengthLong();
-    if (declared > relay.config().maxRequestBytes()) {
-      onTooLarge();
+    if (BodyReader.refuseUnread(declared, relay.config().maxRequestBytes(),
+        "100-continue".equalsIgnoreCase(request.getHeader("expect")))) {
+      onTooLarge(false);
     } else {
       try {
         BodyReader.read(request.getInputStream(), declared, relay.config().maxRequestBytes(),
@@ -148,8 +149,11 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   }
 
   @Override
-  public void onTooLarge() {
+  public void onTooLarge(boolean drained) {
     synchronized (this) {
+      if (!drained && !finished && !responding) {
+        response.setHeader("connection", "close"); // the rest of the body is still on its way
+      }
       respondLocally(413, Errors.typeFor(413), "Request body is larger than max-request-bytes ("
           + relay.config().maxRequestBytes() + " bytes)", Outcome.REJECTED);
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class BodyReaderTest {
   /** Like Logbook's adapter: blocking only, refuses a ReadListener. */
   static final class BlockingOnlyStream extends ServletInputStream {
-    private final ByteArrayInputStream in;
+    final ByteArrayInputStream in;
 
     BlockingOnlyStream(byte[] body) {
       in = new ByteArrayInputStream(body);
@@ -53,8 +53,8 @@ class BodyReaderTest {
     }
 
     @Override
-    public void onTooLarge() {
-      result.set("too large");
+    public void onTooLarge(boolean drained) {
+      result.set(drained ? "too large, drained" : "too large, cut");
     }
 
     @Override
@@ -72,10 +72,41 @@ class BodyReaderTest {
   }
 
   @Test
-  void blockingRead_overLimit_stopsAtTheLimit() {
+  void overLimit_readsAndDiscardsTheRest_soTheClientSeesThe413() {
     Recorder r = new Recorder();
-    BodyReader.read(new BlockingOnlyStream(new byte[1001]), -1, 1000, false, r);
-    assertThat(r.result.get()).isEqualTo("too large");
+    BlockingOnlyStream stream = new BlockingOnlyStream(new byte[100_000]);
+    BodyReader.read(stream, -1, 1000, false, r);
+    assertThat(r.result.get()).isEqualTo("too large, drained");
+    assertThat(stream.in.available()).isZero();
+  }
+
+  @Test
+  void declaredOverLimit_isDrainedWithoutBeingKept() {
+    Recorder r = new Recorder();
+    BlockingOnlyStream stream = new BlockingOnlyStream(new byte[5000]);
+    BodyReader.read(stream, 5000, 1000, false, r);
+    assertThat(r.result.get()).isEqualTo("too large, drained");
+    assertThat(stream.in.available()).isZero();
+  }
+
+  @Test
+  void farOverLimit_stopsReadingAfterTheSwallowAllowance() {
+    Recorder r = new Recorder();
+    BlockingOnlyStream stream =
+        new BlockingOnlyStream(new byte[(int) (1000 + BodyReader.SWALLOW + 100_000)]);
+    BodyReader.read(stream, -1, 1000, false, r);
+    assertThat(r.result.get()).isEqualTo("too large, cut");
+    assertThat(stream.in.available()).isBetween(1, 100_000);
+  }
+
+  @Test
+  void refuseUnread_whenTheClientWaitsForContinue_orTheBodyIsTooLargeToDrain() {
+    assertThat(BodyReader.refuseUnread(1001, 1000, true)).isTrue();
+    assertThat(BodyReader.refuseUnread(1000, 1000, true)).isFalse();
+    assertThat(BodyReader.refuseUnread(-1, 1000, true)).isFalse();
+    assertThat(BodyReader.refuseUnread(1001, 1000, false)).isFalse();
+    assertThat(BodyReader.refuseUnread(1000 + BodyReader.SWALLOW, 1000, false)).isFalse();
+    assertThat(BodyReader.refuseUnread(1001 + BodyReader.SWALLOW, 1000, false)).isTrue();
   }
 
   @Test

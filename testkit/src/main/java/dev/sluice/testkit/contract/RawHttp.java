@@ -19,13 +19,16 @@ import java.util.Map;
  */
 public final class RawHttp implements AutoCloseable {
   private final Socket socket;
+  private final URI base;
   private final InputStream in;
   private int status;
+  private int interim;
   private final List<Map.Entry<String, String>> headers = new ArrayList<>();
   private InputStream body;
 
-  private RawHttp(Socket socket) throws IOException {
+  private RawHttp(Socket socket, URI base) throws IOException {
     this.socket = socket;
+    this.base = base;
     this.in = new java.io.BufferedInputStream(socket.getInputStream(), 8192);
   }
 
@@ -33,46 +36,78 @@ public final class RawHttp implements AutoCloseable {
   public static RawHttp send(URI base, String method, String path,
       List<Map.Entry<String, String>> requestHeaders, byte[] body, boolean chunked,
       int receiveBuffer) throws IOException {
+    RawHttp http = connect(base, receiveBuffer);
+    http.request(method, path, requestHeaders, body, chunked);
+    return http;
+  }
+
+  /** Connects without sending anything; see {@link #request}, {@link #head} and {@link #write}. */
+  public static RawHttp connect(URI base, int receiveBuffer) throws IOException {
     Socket s = new Socket();
     if (receiveBuffer > 0) {
       s.setReceiveBufferSize(receiveBuffer);
     }
     s.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 5000);
     s.setSoTimeout(30_000);
-    RawHttp http = new RawHttp(s);
+    return new RawHttp(s, base);
+  }
+
+  /** Sends a whole request on this connection (a first one, or the next on a kept-alive one). */
+  public RawHttp request(String method, String path, List<Map.Entry<String, String>> requestHeaders,
+      byte[] body, boolean chunked) throws IOException {
+    List<Map.Entry<String, String>> all = new ArrayList<>(requestHeaders);
+    all.add(chunked ? Map.entry("Transfer-Encoding", "chunked")
+        : Map.entry("Content-Length", String.valueOf(body.length)));
+    head(method, path, all);
+    if (chunked) {
+      for (int off = 0; off < body.length; off += 8192) {
+        int n = Math.min(8192, body.length - off);
+        write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        write(java.util.Arrays.copyOfRange(body, off, off + n));
+        write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      }
+      write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    } else {
+      write(body);
+    }
+    return this;
+  }
+
+  /** Sends the request line and exactly these headers (plus {@code Host}); no body yet. */
+  public RawHttp head(String method, String path, List<Map.Entry<String, String>> requestHeaders)
+      throws IOException {
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(base.getRawPath()).append(path).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
     for (Map.Entry<String, String> h : requestHeaders) {
       head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
-    if (chunked) {
-      head.append("Transfer-Encoding: chunked\r\n");
-    } else {
-      head.append("Content-Length: ").append(body.length).append("\r\n");
-    }
     head.append("\r\n");
-    OutputStream out = s.getOutputStream();
-    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-    if (chunked) {
-      for (int off = 0; off < body.length; off += 8192) {
-        int n = Math.min(8192, body.length - off);
-        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body, off, n);
-        out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      }
-      out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-    } else {
-      out.write(body);
-    }
-    out.flush();
-    return http;
+    return write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  /** Reads the status line and headers. */
+  /** Sends raw bytes (more of a body) on the connection. */
+  public RawHttp write(byte[] bytes) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(bytes);
+    out.flush();
+    return this;
+  }
+
+  /**
+   * Reads the status line and headers of the next final response; interim {@code 1xx} responses
+   * (a {@code 100 Continue}) are skipped and counted in {@link #interimResponses()}.
+   */
   public RawHttp readHead() throws IOException {
-    String statusLine = line();
-    status = Integer.parseInt(statusLine.split(" ")[1]);
+    headers.clear();
+    status = Integer.parseInt(line().split(" ")[1]);
+    while (status >= 100 && status < 200) {
+      interim++;
+      for (String l = line(); !l.isEmpty(); l = line()) {
+        // interim headers
+      }
+      status = Integer.parseInt(line().split(" ")[1]);
+    }
     for (String l = line(); !l.isEmpty(); l = line()) {
       int colon = l.indexOf(':');
       headers.add(Map.entry(l.substring(0, colon).trim().toLowerCase(Locale.ROOT),
@@ -88,6 +123,11 @@ public final class RawHttp implements AutoCloseable {
       body = in;
     }
     return this;
+  }
+
+  /** How many interim ({@code 1xx}) responses {@link #readHead} has skipped so far. */
+  public int interimResponses() {
+    return interim;
   }
 
   public int status() {

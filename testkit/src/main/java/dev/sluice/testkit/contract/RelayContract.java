@@ -286,6 +286,56 @@ public abstract class RelayContract extends ContainerSuite {
     assertThat(mock.requests()).isEmpty();
   }
 
+  /**
+   * A body a little over the limit is read to its end (and thrown away) before the 413, so the
+   * client is not reset while still sending and the connection serves the next request. The
+   * body arrives only after a pause: a filter that answered without reading would have answered
+   * (and the container closed the connection) by then.
+   */
+  @Test
+  protected void oversizedBody_isDrained_andTheConnectionServesTheNextRequest() throws Exception {
+    byte[] big = ("{\"model\":\"m\",\"pad\":\"" + "x".repeat(MAX_BODY) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    try (RawHttp raw = RawHttp.connect(app.baseUri(), 0)) {
+      raw.head("POST", "/v1/messages",
+          jsonHeaders("content-length", String.valueOf(big.length)));
+      Thread.sleep(300);
+      raw.write(big).readHead();
+      assertThat(raw.status()).isEqualTo(413);
+      assertThat(new String(raw.readBody(), StandardCharsets.UTF_8))
+          .contains("\"type\":\"request_too_large\"");
+      if (containerClosesConnectionAfter(413)) {
+        assertThat(raw.header("connection")).isEqualToIgnoringCase("close");
+        assertThat(mock.requests()).isEmpty();
+        return;
+      }
+      assertThat(raw.header("connection")).isNotEqualToIgnoringCase("close");
+      raw.request("POST", "/v1/messages", jsonHeaders(), REQUEST.getBytes(StandardCharsets.UTF_8),
+          false).readHead();
+      assertThat(raw.status()).isEqualTo(200);
+      assertThat(new String(raw.readBody(), StandardCharsets.UTF_8)).contains("message_stop");
+      assertThat(mock.requests()).hasSize(1);
+    }
+  }
+
+  /**
+   * A client that waits for {@code 100 Continue} before sending a body over the limit gets the
+   * 413 without sending it (a container may still send the interim 100 first, as Tomcat does by
+   * default), and the connection is closed because the body was never read.
+   */
+  @Test
+  protected void oversizedBody_withExpectContinue_refusedWithoutReadingIt() throws Exception {
+    try (RawHttp raw = RawHttp.connect(app.baseUri(), 0)) {
+      raw.head("POST", "/v1/messages", jsonHeaders("content-length",
+          String.valueOf(MAX_BODY + 1), "expect", "100-continue")).readHead();
+      assertThat(raw.status()).isEqualTo(413);
+      assertThat(raw.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(new String(raw.readBody(), StandardCharsets.UTF_8))
+          .contains("\"type\":\"request_too_large\"");
+    }
+    assertThat(mock.requests()).isEmpty();
+  }
+
   @Test
   protected void otherMethodOnGatewayPath_gets405() throws Exception {
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(app.baseUri().resolve(
@@ -424,6 +474,14 @@ public abstract class RelayContract extends ContainerSuite {
   }
 
   // ---- helpers ----
+
+  /**
+   * Whether the container closes the connection after any response with this status, whatever
+   * the application does (Tomcat does for 400, 408, 411, 413, 414, 500, 501 and 503).
+   */
+  protected boolean containerClosesConnectionAfter(int status) {
+    return false;
+  }
 
   protected ContainerUnderTest tight() {
     return container("tight", mock.baseUri(),

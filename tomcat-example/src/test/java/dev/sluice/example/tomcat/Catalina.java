@@ -42,6 +42,9 @@ final class Catalina implements AutoCloseable {
   static final Path WAR = Path.of("target", "tomcat-example.war");
   static final Duration STARTUP = Duration.ofSeconds(90);
 
+  /** The statuses after which Tomcat closes the connection (Http11Processor). */
+  private static final Set<Integer> CLOSING_STATUSES = Set.of(400, 408, 411, 413, 414, 500, 501,
+      503);
   private static final String STOCK_SHUTDOWN = "<Server port=\"8005\" shutdown=\"SHUTDOWN\">";
   private static final String STOCK_CONNECTOR = "<Connector port=\"8080\" protocol=\"HTTP/1.1\"";
   private static final AtomicInteger BASES = new AtomicInteger();
@@ -283,5 +286,10 @@ final class Catalina implements AutoCloseable {
   @Override
   public String toString() {
     return "Tomcat " + root() + " (CATALINA_BASE " + base + ")";
+  }
+
+  /** Whether Tomcat closes the connection after a response with this status, app or not. */
+  static boolean dropsConnection(int status) {
+    return CLOSING_STATUSES.contains(status);
   }
 }

@@ -104,4 +104,9 @@ class RealTomcatRelayContractIT extends RelayContract {
       direct.close();
     }
   }
+
+  @Override
+  protected boolean containerClosesConnectionAfter(int status) {
+    return Catalina.dropsConnection(status);
+  }
 }

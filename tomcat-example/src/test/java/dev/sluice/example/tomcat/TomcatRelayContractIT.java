@@ -16,4 +16,9 @@ class TomcatRelayContractIT extends RelayContract {
   protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
     return TomcatExampleIT.container(upstream, settings);
   }
+
+  @Override
+  protected boolean containerClosesConnectionAfter(int status) {
+    return Catalina.dropsConnection(status);
+  }
 }
