@@ -64,6 +64,11 @@ final class MockHandler extends Handler.Abstract {
   }
 
   /** Cuts every running exchange; used when the mock closes so no one awaits forever. */
+  /** Responses being written now (started, not yet ended or aborted). */
+  int liveExchanges() {
+    return live.size();
+  }
+
   void abortAll(String reason) {
     for (Exchange e : live) {
       e.fail(new Exchange.MockAbort(reason));

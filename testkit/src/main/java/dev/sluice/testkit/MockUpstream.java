@@ -124,6 +124,20 @@ public final class MockUpstream implements AutoCloseable {
   }
 
   /**
+   * Responses the mock is writing right now. After a test's exchanges have ended (whether the
+   * client finished, the proxy cancelled, or a fault cut the stream) this returns to zero; a
+   * proxy that leaks an upstream request leaves it above zero until the mock's idle timeout.
+   */
+  public int activeResponses() {
+    return handler.liveExchanges();
+  }
+
+  /** TCP connections open to the mock now, in use or idle in a client's pool. */
+  public int openConnections() {
+    return connector.getConnectedEndPoints().size();
+  }
+
+  /**
    * Lets every stream held with {@code x-mock-hold: name} continue. The release is remembered, so
    * a request that arrives later with that name is not held (until {@link #reset()}).
    */
