@@ -22,7 +22,9 @@ final class Targets {
       "sluice-hooks", "sluice-legacy", "jetty-proxy", "nginx");
   /** Upstream transport variants of sluice-jetty (issue #5), run when named. */
   static final List<String> EXTRA = List.of("sluice-jetty-jc", "sluice-jdk-direct",
-      "sluice-jdk-pool", "sluice-jdk-cached");
+      "sluice-jdk-pool", "sluice-jdk-cached", "sluice-jetty-fj2");
+  /** Makes CompletableFuture's default executor the common pool on a 2-CPU machine. */
+  static final String COMMON_POOL_2 = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
   static final List<String> ALL = concat(DEFAULT, EXTRA);
   static final String HOOKS = "usage-log,cost-in-usage,model-alias";
   private static final Pattern LISTENING =
@@ -63,6 +65,10 @@ final class Targets {
       case "sluice-jetty-jc":
         return javaJar(name, config, jetty, List.of("-Dsluice.transport=jetty"),
             List.of("--upstream", upstream), "jetty-example, transport=jetty (Jetty HttpClient)");
+      case "sluice-jetty-fj2":
+        return javaJar(name, config, jetty, List.of(COMMON_POOL_2),
+            List.of("--upstream", upstream),
+            "jetty-example, no hooks, ForkJoinPool common parallelism 2 (no thread per request)");
       case "sluice-jdk-direct":
         return javaJar(name, config, jetty,
             List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=direct"),

@@ -7,11 +7,13 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +56,8 @@ final class JdkHttpTransport implements UpstreamTransport {
     }
   }
 
+  private static final AtomicBoolean THREAD_PER_REQUEST_TOLD = new AtomicBoolean();
+
   private final ExecutorService executor; // null for DIRECT
   private final HttpClient client;
 
@@ -66,6 +70,31 @@ final class JdkHttpTransport implements UpstreamTransport {
         .followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor != null ? executor : (Executor) Runnable::run);
     this.client = buildOutsideTheWebApp(builder);
+    String notice = threadPerRequestNotice(ForkJoinPool.getCommonPoolParallelism(),
+        Runtime.getRuntime().availableProcessors());
+    if (notice != null && THREAD_PER_REQUEST_TOLD.compareAndSet(false, true)) {
+      LOG.info(notice);
+    }
+  }
+
+  /**
+   * HttpClient.sendAsync ends every request with {@code whenCompleteAsync(.., ASYNC_POOL)}, where
+   * ASYNC_POOL is CompletableFuture's default executor (JDK 17 to 25). When the common
+   * ForkJoinPool has a parallelism below 2 (the default on machines with 1 or 2 CPUs), that
+   * executor starts a new thread for every task: one thread start per upstream request, which
+   * Sluice cannot avoid from inside the JDK client. The remedy is the JVM's to choose.
+   *
+   * @return the line to log once, or null when the JVM is not affected
+   */
+  static String threadPerRequestNotice(int commonParallelism, int cpus) {
+    if (commonParallelism >= 2) {
+      return null;
+    }
+    return "The JDK HttpClient starts a new thread for every upstream request in this JVM ("
+        + cpus + " CPUs, ForkJoinPool common parallelism " + commonParallelism + ", so "
+        + "CompletableFuture's default executor is thread-per-task). To avoid it, start the JVM "
+        + "with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2, or use Sluice's "
+        + "transport=jetty (module transport-jetty).";
   }
 
   static JdkHttpTransport create(Duration connectTimeout) {

@@ -120,4 +120,41 @@ class JdkHttpTransportTest extends TransportContract {
     assertThat(JdkHttpTransport.ExecutorKind.parse("Pool")).isEqualTo(
         JdkHttpTransport.ExecutorKind.POOL);
   }
+
+  @Test
+  void threadPerRequestNotice_onlyWhenTheCommonPoolCannotRunAsyncTasks() {
+    assertThat(JdkHttpTransport.threadPerRequestNotice(1, 2))
+        .contains("thread for every upstream request")
+        .contains("-Djava.util.concurrent.ForkJoinPool.common.parallelism=2")
+        .contains("transport=jetty");
+    assertThat(JdkHttpTransport.threadPerRequestNotice(2, 2)).isNull();
+    assertThat(JdkHttpTransport.threadPerRequestNotice(3, 4)).isNull();
+  }
+
+  /**
+   * What the notice claims, checked on the JVM running the test: with a common-pool parallelism
+   * below 2 (any 1- or 2-CPU machine, CI included), each request starts a thread; with 2 or more,
+   * twenty requests start far fewer than twenty threads.
+   */
+  @Test
+  void threadPerRequest_happensExactlyWhenTheNoticeSaysSo() throws Exception {
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    Recorder warm = new Recorder(true);
+    warm.start(transport, request());
+    assertThat(warm.awaitEnd()).isNull();
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 20; i++) {
+      Recorder r = new Recorder(true);
+      r.start(transport, request());
+      assertThat(r.awaitEnd()).isNull();
+    }
+    long started = threads.getTotalStartedThreadCount() - before;
+    if (JdkHttpTransport.threadPerRequestNotice(
+        java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), 0) != null) {
+      assertThat(started).isGreaterThanOrEqualTo(20);
+    } else {
+      assertThat(started).isLessThan(20);
+    }
+  }
 }
