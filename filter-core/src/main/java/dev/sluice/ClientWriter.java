@@ -130,7 +130,9 @@ final class ClientWriter {
       offset = b.arrayOffset() + b.position();
     } else {
       if (scratch == null || scratch.length < n) {
-        scratch = new byte[Math.max(n, 16384)];
+        // Sized to what arrives (an SSE event is a few hundred bytes), not to a read buffer: 16
+        // KiB per exchange was the largest allocation of a streaming relay under load (JFR).
+        scratch = new byte[Math.max(n, scratch == null ? 1024 : scratch.length * 2)];
       }
       b.duplicate().get(scratch, 0, n);
       array = scratch;
