@@ -98,6 +98,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       async.setTimeout(0); // the container's 30 s default would cut long streams; we own timeouts
       async.addListener(this);
     }
+    relay.open().incrementAndGet(); // after startAsync: an exchange it refused never opened
     long declared = request.getContentLengthLong();
     if (BodyReader.refuseUnread(declared, relay.config().maxRequestBytes(),
         "100-continue".equalsIgnoreCase(request.getHeader("expect")))) {
@@ -619,7 +620,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
   }
 
+  /** Runs once per exchange (finish() sets completeDue once): the exchange is closed. */
   private void complete() {
+    relay.open().decrementAndGet();
     if (async == null) {
       inbox.add(DONE);
       return;

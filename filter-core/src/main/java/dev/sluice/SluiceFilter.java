@@ -7,6 +7,7 @@ import dev.sluice.upstream.UpstreamTransportProvider;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,14 @@ import org.slf4j.LoggerFactory;
  * fails {@link #init} with a message naming the setting.
  */
 public final class SluiceFilter implements Filter {
+  /**
+   * Prefix of the servlet context attribute each Sluice filter publishes from {@link #init} to
+   * {@link #destroy}: {@code dev.sluice.openExchanges/<filter-name>}, an {@link IntSupplier} of
+   * {@link #openExchanges()}. It lets a diagnostics page or a leak check in the same web app read
+   * the count without holding the filter instance (containers do not hand it out).
+   */
+  public static final String OPEN_EXCHANGES_ATTRIBUTE = "dev.sluice.openExchanges/";
+
   private static final Logger LOG = LoggerFactory.getLogger(SluiceFilter.class);
   private static final String PREFIX = "/v1/messages";
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
@@ -42,6 +52,8 @@ public final class SluiceFilter implements Filter {
   private final List<Hook> givenHooks;
   private final UpstreamTransport givenTransport;
   private Relay relay;
+  private ServletContext context;
+  private String attribute;
 
   /** For {@code web.xml}: settings come from the filter's configuration, hooks from plugins. */
   public SluiceFilter() {
@@ -114,9 +126,11 @@ public final class SluiceFilter implements Filter {
     }
     relay = new Relay(config, transport, newTimer(), hooks, pricing,
         hooks.needsPipeline() ? Threads.completions() : null);
-    String context = filterConfig.getServletContext().getContextPath();
-    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}", context,
-        PREFIX, config.upstream(), config,
+    context = filterConfig.getServletContext();
+    attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
+    context.setAttribute(attribute, (IntSupplier) this::openExchanges);
+    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}",
+        context.getContextPath(), PREFIX, config.upstream(), config,
         givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
         hooks);
   }
@@ -164,6 +178,16 @@ public final class SluiceFilter implements Filter {
       }
     }
     return settings.read();
+  }
+
+  /**
+   * Exchanges this filter started and has not completed yet (0 before {@link #init}). Once every
+   * client request has ended, whatever way it ended, this is back to 0; an exchange that never
+   * completes its async cycle stays counted. One atomic increment and one decrement per exchange.
+   */
+  public int openExchanges() {
+    Relay r = relay;
+    return r == null ? 0 : r.open().get();
   }
 
   /** The effective configuration; valid after {@link #init}. */
@@ -219,6 +243,9 @@ public final class SluiceFilter implements Filter {
 
   @Override
   public void destroy() {
+    if (context != null) {
+      context.removeAttribute(attribute);
+    }
     if (relay != null) {
       relay.timer().shutdownNow();
       relay.transport().close();

@@ -10,6 +10,8 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -37,9 +39,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 /**
  * How the exchange behaves when its callbacks come from unusual places, with mocked servlet
@@ -54,6 +59,7 @@ class ExchangeCallbacksTest {
       "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
 
   private SluiceFilter filter;
+  private jakarta.servlet.FilterConfig filterConfig;
 
   @AfterEach
   void destroy() {
@@ -128,11 +134,64 @@ class ExchangeCallbacksTest {
     assertThat(seen).hasSize(2).allSatisfy(l -> assertThat(l).isSameAs(app));
   }
 
+  @Test
+  void openExchanges_countsAnExchangeFromStartUntilItCompletes() throws Exception {
+    AtomicReference<UpstreamListener> upstream = new AtomicReference<>();
+    Exchanged x = run(List.of(), upstream::set);
+    IntSupplier published = publishedCount();
+
+    assertThat(filter.openExchanges()).isEqualTo(1);
+    assertThat(published.getAsInt()).isEqualTo(1);
+
+    replay(upstream.get(), PING);
+    verify(x.async, times(1)).complete();
+    assertThat(filter.openExchanges()).isZero();
+    assertThat(published.getAsInt()).isZero();
+  }
+
+  @Test
+  void openExchanges_dropsWhenTheClientLeavesMidStream() throws Exception {
+    AtomicReference<UpstreamListener> upstream = new AtomicReference<>();
+    Exchanged x = run(List.of(), upstream::set);
+    upstream.get().onResponse(200, List.of(Map.entry("content-type", "text/event-stream")));
+    ArgumentCaptor<AsyncListener> container = ArgumentCaptor.forClass(AsyncListener.class);
+    verify(x.async).addListener(container.capture());
+    assertThat(filter.openExchanges()).isEqualTo(1);
+
+    container.getValue().onError(new AsyncEvent(x.async, new java.io.IOException("reset")));
+    assertThat(filter.openExchanges()).isZero();
+    container.getValue().onComplete(new AsyncEvent(x.async)); // the container's own end: no-op
+    assertThat(filter.openExchanges()).isZero();
+  }
+
+  @Test
+  void openExchangesAttribute_isRemovedOnDestroy() throws Exception {
+    run(List.of(), upstream -> replay(upstream, PING));
+    publishedCount();
+
+    filter.destroy();
+    verify(filterConfig.getServletContext())
+        .removeAttribute(SluiceFilter.OPEN_EXCHANGES_ATTRIBUTE + "sluice");
+    filter = null;
+  }
+
+  /** The count the filter published as a context attribute in init. */
+  private IntSupplier publishedCount() {
+    ArgumentCaptor<Object> value = ArgumentCaptor.forClass(Object.class);
+    verify(filterConfig.getServletContext()).setAttribute(
+        org.mockito.ArgumentMatchers.eq(SluiceFilter.OPEN_EXCHANGES_ATTRIBUTE + "sluice"),
+        value.capture());
+    return (IntSupplier) value.getValue();
+  }
+
   private static void replay(UpstreamListener listener, byte[] event) {
     listener.onResponse(200, List.of(Map.entry("content-type", "text/event-stream")));
     listener.onData(List.of(java.nio.ByteBuffer.wrap(event)));
     listener.onComplete();
   }
+
+  private static final byte[] PING =
+      "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
 
   record Exchanged(HttpServletResponse response, InlineOutput out, AsyncContext async) {}
 
@@ -152,7 +211,9 @@ class ExchangeCallbacksTest {
     };
     filter = new SluiceFilter(SluiceConfig.builder().upstream(URI.create("http://127.0.0.1:9"))
         .build(), hooks, transport);
-    filter.init(SluiceFilterTest.config(Map.of(), Map.of()));
+    filterConfig = SluiceFilterTest.config(Map.of(), Map.of());
+    when(filterConfig.getFilterName()).thenReturn("sluice");
+    filter.init(filterConfig);
 
     HttpServletRequest request = mock(HttpServletRequest.class);
     HttpServletResponse response = mock(HttpServletResponse.class);
