@@ -1,6 +1,7 @@
 package dev.sluice.example;
 
 import dev.sluice.testkit.MockUpstream;
+import jakarta.servlet.Servlet;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.Arrays;
@@ -22,9 +23,12 @@ public final class ExampleMain {
   @FunctionalInterface
   public interface Starter {
     /**
+     * @param servlets servlets to mount beside the app's own, by path (empty unless
+     *     {@code --diagnostics})
      * @throws IllegalStateException when the container or the web app fails to start
      */
-    RunningApp start(int port, URI upstream, Map<String, String> settings);
+    RunningApp start(int port, URI upstream, Map<String, String> settings,
+        Map<String, Servlet> servlets);
   }
 
   private ExampleMain() {}
@@ -74,7 +78,8 @@ public final class ExampleMain {
     Map<String, String> settings = options.effectiveSettings();
     RunningApp running;
     try {
-      running = starter.start(options.port(), upstream, settings);
+      running = starter.start(options.port(), upstream, settings, options.diagnostics()
+          ? Map.of(DiagnosticsServlet.PATH, new DiagnosticsServlet()) : Map.of());
     } catch (RuntimeException e) {
       if (mock != null) mock.close();
       throw e;
@@ -82,6 +87,9 @@ public final class ExampleMain {
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown(running, mock), program + "-stop"));
     out.println("Sluice example listening on " + running.baseUri() + " (upstream " + upstream + ")");
     out.println("  try: curl " + running.baseUri() + "/hello");
+    if (options.diagnostics()) {
+      out.println("  diagnostics: " + running.baseUri() + DiagnosticsServlet.PATH);
+    }
     String hooks = effective("hooks", settings);
     if (hooks.isEmpty()) {
       out.println("  hooks: none (pure byte relay); enable some with --hooks, e.g. "

@@ -7,9 +7,11 @@ import java.util.Map;
 
 /**
  * The command line of the runnable example jars ({@code jetty-example.jar},
- * {@code tomcat-example.jar}). {@code upstream} is null when not given.
+ * {@code tomcat-example.jar}). {@code upstream} is null when not given. {@code diagnostics}:
+ * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request).
  */
-public record Options(int port, URI upstream, Map<String, String> settings, boolean help) {
+public record Options(int port, URI upstream, Map<String, String> settings, boolean diagnostics,
+    boolean help) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -31,7 +33,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     return String.join(
         System.lineSeparator(),
         head + "[--port N] [--upstream URL] [--hooks a,b]",
-        " ".repeat(head.length()) + "[--model-aliases alias=model,...]",
+        " ".repeat(head.length()) + "[--model-aliases alias=model,...] [--diagnostics]",
         "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
         "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
         "                      (default: start a mock Anthropic API in-process)",
@@ -40,6 +42,9 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         "                      blocked-words (the sample plugin jar)",
         "  --model-aliases a=m the 'model-aliases' setting of the model-alias hook",
         "                      (default " + DEFAULT_MODEL_ALIASES + ")",
+        "  --diagnostics       serve GET " + DiagnosticsServlet.PATH + ": threads, heap (after a",
+        "                      full GC with ?gc=true) and Sluice's open exchanges, as JSON",
+        "                      (for the benchmark's soak; not for production)",
         "  --help              print this and exit");
   }
 
@@ -48,6 +53,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     int port = DEFAULT_PORT;
     URI upstream = null;
     Map<String, String> settings = new LinkedHashMap<>();
+    boolean diagnostics = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -61,7 +67,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         case "--help":
         case "-h":
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
-          return new Options(port, upstream, settings, true);
+          return new Options(port, upstream, settings, diagnostics, true);
         case "--port":
           port = parsePort(value != null ? value : next(args, ++i, name));
           break;
@@ -74,11 +80,15 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         case "--model-aliases":
           settings.put("model-aliases", value != null ? value : next(args, ++i, name));
           break;
+        case "--diagnostics":
+          if (value != null) throw new IllegalArgumentException(name + " takes no value");
+          diagnostics = true;
+          break;
         default:
           throw new IllegalArgumentException("unknown argument: " + arg);
       }
     }
-    return new Options(port, upstream, settings, false);
+    return new Options(port, upstream, settings, diagnostics, false);
   }
 
   /**

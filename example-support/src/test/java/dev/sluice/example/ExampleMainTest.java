@@ -22,7 +22,7 @@ class ExampleMainTest {
     Map<String, Object> started = new HashMap<>();
     RunningApp app = ExampleMain.run("x-example",
         Options.parse("--port", "0", "--upstream", "http://127.0.0.1:9/", "--hooks", "usage-log"),
-        (port, upstream, settings) -> {
+        (port, upstream, settings, servlets) -> {
           started.put("port", port);
           started.put("upstream", upstream);
           started.put("settings", settings);
@@ -44,7 +44,7 @@ class ExampleMainTest {
   void withoutUpstream_startsTheMock_andNamesIt() {
     AtomicReference<URI> upstream = new AtomicReference<>();
     ExampleMain.run("x-example", Options.parse("--hooks", "model-alias"),
-        (port, u, settings) -> {
+        (port, u, settings, servlets) -> {
           upstream.set(u);
           return fake(1);
         },
@@ -58,16 +58,38 @@ class ExampleMainTest {
   @Test
   void noHooks_saysPureRelay() {
     ExampleMain.run("x-example", Options.parse("--upstream", "http://127.0.0.1:9/"),
-        (port, upstream, settings) -> fake(1), out);
+        (port, upstream, settings, servlets) -> fake(1), out);
 
     assertThat(printed()).contains("  hooks: none (pure byte relay)");
+  }
+
+  @Test
+  void diagnostics_mountsTheDiagnosticsServlet_onlyWhenAsked() {
+    Map<String, Map<String, ?>> mounted = new HashMap<>();
+    ExampleMain.run("x-example", Options.parse("--upstream", "http://127.0.0.1:9/"),
+        (port, upstream, settings, servlets) -> {
+          mounted.put("plain", servlets);
+          return fake(1);
+        }, out);
+    ExampleMain.run("x-example",
+        Options.parse("--upstream", "http://127.0.0.1:9/", "--diagnostics"),
+        (port, upstream, settings, servlets) -> {
+          mounted.put("diagnostics", servlets);
+          return fake(2);
+        }, out);
+
+    assertThat(mounted.get("plain")).isEmpty();
+    assertThat(mounted.get("diagnostics")).containsOnlyKeys(DiagnosticsServlet.PATH);
+    assertThat(mounted.get("diagnostics").get(DiagnosticsServlet.PATH))
+        .isInstanceOf(DiagnosticsServlet.class);
+    assertThat(printed()).containsOnlyOnce("  diagnostics: http://127.0.0.1:2/_diagnostics");
   }
 
   @Test
   void failedStart_isThrown_andTheMockStopped() {
     AtomicReference<URI> upstream = new AtomicReference<>();
     assertThatIllegalStateException().isThrownBy(() ->
-        ExampleMain.run("x-example", Options.parse(), (port, u, settings) -> {
+        ExampleMain.run("x-example", Options.parse(), (port, u, settings, servlets) -> {
           upstream.set(u);
           throw new IllegalStateException("port taken");
         }, out))

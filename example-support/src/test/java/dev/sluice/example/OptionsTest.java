@@ -17,7 +17,15 @@ class OptionsTest {
     assertThat(options.port()).isEqualTo(8080);
     assertThat(options.upstream()).isNull();
     assertThat(options.settings()).isEmpty();
+    assertThat(options.diagnostics()).isFalse();
     assertThat(options.help()).isFalse();
+  }
+
+  @Test
+  void diagnostics_isAFlag() {
+    assertThat(Options.parse("--diagnostics", "--port", "0").diagnostics()).isTrue();
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--diagnostics=yes"))
+        .withMessageContaining("--diagnostics takes no value");
   }
 
   @Test
@@ -71,7 +79,7 @@ class OptionsTest {
     assertThat(lines[0]).isEqualTo(
         "usage: java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]");
     assertThat(lines[1]).isEqualTo(
-        "                                    [--model-aliases alias=model,...]");
+        "                                    [--model-aliases alias=model,...] [--diagnostics]");
   }
 
   @Test

@@ -3,12 +3,14 @@ package dev.sluice.example.jetty;
 import dev.sluice.example.ExampleMain;
 import dev.sluice.example.Options;
 import dev.sluice.example.RunningApp;
+import jakarta.servlet.Servlet;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.webapp.Configuration;
 import org.eclipse.jetty.ee10.webapp.WebAppConfiguration;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
@@ -54,8 +56,18 @@ public final class JettyExample {
    *     sluice.<key>} (for example {@code "idle-timeout" -> "5m"})
    */
   public static Running start(int port, URI upstream, Map<String, String> settings) {
+    return start(port, upstream, settings, Map.of());
+  }
+
+  /**
+   * {@link #start(int, URI, Map)}, with further servlets mounted beside the app's own, by path
+   * (the {@code --diagnostics} servlet).
+   */
+  public static Running start(int port, URI upstream, Map<String, String> settings,
+      Map<String, Servlet> servlets) {
     Objects.requireNonNull(upstream, "upstream == null");
     Objects.requireNonNull(settings, "settings == null");
+    Objects.requireNonNull(servlets, "servlets == null");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
 
     Server server = new Server();
@@ -64,7 +76,9 @@ public final class JettyExample {
     connector.setPort(port);
     connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT.toMillis());
     server.addConnector(connector);
-    server.setHandler(newWebApp(server, upstream, settings));
+    WebAppContext webapp = newWebApp(server, upstream, settings);
+    servlets.forEach((path, servlet) -> webapp.addServlet(new ServletHolder(servlet), path));
+    server.setHandler(webapp);
 
     try {
       server.start();
@@ -157,9 +171,9 @@ public final class JettyExample {
 
   /**
    * {@code java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]
-   * [--model-aliases a=m]}. Without {@code --upstream} a mock Anthropic API runs in-process, so
-   * the example works offline. Without {@code --model-aliases} the example sets {@code
-   * model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.
+   * [--model-aliases a=m] [--diagnostics]}. Without {@code --upstream} a mock Anthropic API runs
+   * in-process, so the example works offline. Without {@code --model-aliases} the example sets
+   * {@code model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.
    */
   public static void main(String[] args) throws InterruptedException {
     ExampleMain.main("jetty-example", args, JettyExample::start);

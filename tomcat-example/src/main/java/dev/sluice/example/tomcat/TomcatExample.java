@@ -3,6 +3,7 @@ package dev.sluice.example.tomcat;
 import dev.sluice.example.ExampleMain;
 import dev.sluice.example.Options;
 import dev.sluice.example.RunningApp;
+import jakarta.servlet.Servlet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -83,6 +84,20 @@ public final class TomcatExample {
    */
   public static Running start(int port, URI upstream, Map<String, String> settings) {
     return start(port, upstream, settings, (connector, context) -> {});
+  }
+
+  /**
+   * {@link #start(int, URI, Map)}, with further servlets mounted beside the app's own, by path
+   * (the {@code --diagnostics} servlet).
+   */
+  public static Running start(int port, URI upstream, Map<String, String> settings,
+      Map<String, Servlet> servlets) {
+    Objects.requireNonNull(servlets, "servlets == null");
+    return start(port, upstream, settings, (connector, context) -> servlets.forEach(
+        (path, servlet) -> {
+          Tomcat.addServlet(context, path, servlet);
+          context.addServletMappingDecoded(path, path);
+        }));
   }
 
   /**
@@ -360,9 +375,9 @@ public final class TomcatExample {
 
   /**
    * {@code java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]
-   * [--model-aliases a=m]}. Without {@code --upstream} a mock Anthropic API runs in-process, so
-   * the example works offline. Without {@code --model-aliases} the example sets {@code
-   * model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.
+   * [--model-aliases a=m] [--diagnostics]}. Without {@code --upstream} a mock Anthropic API runs
+   * in-process, so the example works offline. Without {@code --model-aliases} the example sets
+   * {@code model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.
    */
   public static void main(String[] args) throws InterruptedException {
     ExampleMain.main("tomcat-example", args, TomcatExample::start);
