@@ -457,12 +457,12 @@ final class Bench {
     out.println(sb);
   }
 
-  private interface Job {
+  interface Job {
     List<LoadClient.Sample> run() throws IOException;
   }
 
   /** Runs a job while a progress line ticks: in place on a terminal, sparse in a log. */
-  private List<LoadClient.Sample> withProgress(String label, LoadClient.Progress p, Job job)
+  List<LoadClient.Sample> withProgress(String label, LoadClient.Progress p, Job job)
       throws IOException {
     Thread ticker = new Thread(() -> {
       long last = System.nanoTime();
@@ -504,7 +504,7 @@ final class Bench {
     }
   }
 
-  private void clearLine() {
+  void clearLine() {
     if (console) {
       out.print("\r" + " ".repeat(120) + "\r");
     }

@@ -25,11 +25,23 @@ record Config(
     int warmupSeconds,
     int quietWaitSeconds,
     long sampleMs,
+    SoakSize soak,
     List<String> args) {
 
   /** One scenario's shape. {@code warmupDeltas}: deltas per warm-up request. */
   record Scenario(String name, int requests, int concurrency, int warmup, int warmupDeltas,
       int repeats, int deltas, int delayMs, int rampMs) {}
+
+  /**
+   * The soak's shape ({@code --scenario soak}): {@code concurrency} requests in flight for
+   * {@code seconds}, {@code faultPercent}% of them faults, normal streams of {@code deltas}
+   * deltas {@code delayMs} apart; then {@code hold} streams open at once (0: skip).
+   */
+  record SoakSize(int seconds, int concurrency, int faultPercent, int deltas, int delayMs,
+      int hold) {}
+
+  /** The soak runs on the example apps: they serve the diagnostics it reads. */
+  static final List<String> SOAK_TARGETS = List.of("sluice-jetty", "sluice-tomcat");
 
   static final List<String> DEFAULT_JVM_OPTS =
       List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
@@ -38,19 +50,27 @@ record Config(
 
   static final String USAGE = String.join(System.lineSeparator(),
       "usage: java -jar benchmark/target/benchmark.jar [options]",
-      "  --scenario S       burst | paced | long | all (default all)",
+      "  --scenario S       burst | paced | long | all (default all), or soak (not in all):",
+      "                     streams with injected faults, then a leak check, then --hold",
+      "                     streams open at once (default targets sluice-jetty,sluice-tomcat)",
       "  --targets a,b      default: " + String.join(",", Targets.DEFAULT),
       "                     also: " + String.join(",", Targets.EXTRA),
       "                     (sluice-tomcat and nginx are skipped with a note when missing)",
       "  --requests N       requests per measured run (paced: streams)",
-      "  --concurrency N    requests in flight (paced default: all streams at once)",
+      "  --concurrency N    requests in flight (paced default: all streams at once;",
+      "                     soak: 200, --quick: 50)",
       "  --warmup N         warm-up requests before each measured run (not measured)",
       "  --warmup-seconds N load on each target right after its start, so that the JIT has",
-      "                     compiled the hot paths before any run (default 40; --quick: 2)",
+      "                     compiled the hot paths before any run (default 40, --quick 2;",
+      "                     soak: 10, --quick 5)",
       "  --repeats N        measured runs per target; targets are interleaved, medians reported",
       "  --deltas N         text deltas per response",
       "  --delay-ms N       paced: milliseconds between events (default 20)",
       "  --ramp-ms N        paced: open the streams evenly over N ms (default 1000)",
+      "  --duration-s N     soak: seconds of load (default 60; --quick: 10)",
+      "  --faults P         soak: percent of requests with an injected fault (default 10)",
+      "  --hold N           soak: streams held open at once afterwards (default 1000;",
+      "                     --quick: 100; 0 skips)",
       "  --quick            tiny configuration (the mvn verify smoke test)",
       "  --jvm-opts '...'   JVM options of every Java target (default: "
           + String.join(" ", DEFAULT_JVM_OPTS) + ")",
@@ -78,7 +98,7 @@ record Config(
           ? new Scenario(name, 1, 1, 1, 1000, 1, 5000, 0, 0)
           : new Scenario(name, 1, 1, 1, 10_000, 3, 100_000, 0, 0);
       default -> throw new IllegalArgumentException(
-          "--scenario must be burst, paced, long or all, got " + name);
+          "--scenario must be burst, paced, long, all or soak, got " + name);
     };
   }
 
@@ -100,7 +120,7 @@ record Config(
         case "--jfr" -> jfr = true;
         case "--scenario", "--targets", "--requests", "--concurrency", "--warmup", "--repeats",
             "--deltas", "--delay-ms", "--ramp-ms", "--jvm-opts", "--sample-ms", "--root", "--out",
-            "--warmup-seconds", "--quiet-wait-s" -> {
+            "--warmup-seconds", "--quiet-wait-s", "--duration-s", "--faults", "--hold" -> {
           if (value == null) {
             if (i + 1 >= args.length) {
               throw new IllegalArgumentException(name + " needs a value");
@@ -117,8 +137,9 @@ record Config(
     Path out = opts.containsKey("--out") ? Path.of(opts.get("--out"))
         : root.resolve("benchmark/target");
     String scenario = opts.getOrDefault("--scenario", "all");
+    boolean soaking = scenario.equals("soak");
     List<String> names = scenario.equals("all") ? List.of("burst", "paced", "long")
-        : List.of(scenario);
+        : soaking ? List.of() : List.of(scenario);
     List<Scenario> scenarios = new ArrayList<>();
     for (String n : names) {
       Scenario d = defaults(n, quick);
@@ -134,12 +155,27 @@ record Config(
     List<String> targets = opts.containsKey("--targets")
         ? Arrays.stream(opts.get("--targets").split(",")).map(String::trim)
             .filter(s -> !s.isEmpty()).toList()
-        : Targets.DEFAULT;
+        : soaking ? SOAK_TARGETS : Targets.DEFAULT;
     for (String t : targets) {
       if (!Targets.ALL.contains(t)) {
         throw new IllegalArgumentException("unknown target: " + t + " (known: "
             + String.join(",", Targets.ALL) + ")");
       }
+      if (soaking && !t.startsWith("sluice-")) {
+        throw new IllegalArgumentException("the soak runs on sluice-* targets only, not " + t
+            + ": it reads the example apps' diagnostics");
+      }
+    }
+    SoakSize soak = !soaking ? null : new SoakSize(
+        intOpt(opts, "--duration-s", quick ? 10 : 60, 1),
+        intOpt(opts, "--concurrency", quick ? 50 : 200, 1),
+        intOpt(opts, "--faults", 10, 0),
+        intOpt(opts, "--deltas", quick ? 50 : 100, 2),
+        intOpt(opts, "--delay-ms", 20, 1),
+        intOpt(opts, "--hold", quick ? 100 : 1000, 0));
+    if (soak != null && soak.faultPercent() > 100) {
+      throw new IllegalArgumentException("--faults must be a percentage, got "
+          + soak.faultPercent());
     }
     List<String> jvmOpts = opts.containsKey("--jvm-opts")
         ? Arrays.stream(opts.get("--jvm-opts").trim().split("\\s+")).filter(s -> !s.isEmpty())
@@ -148,9 +184,9 @@ record Config(
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new Config(root, out.toAbsolutePath().normalize(), java, jvmOpts, MOCK_JVM_OPTS,
         locateSelfJar(), targets, scenarios, quick, jfr,
-        intOpt(opts, "--warmup-seconds", quick ? 2 : 40, 0),
+        intOpt(opts, "--warmup-seconds", soaking ? (quick ? 5 : 10) : quick ? 2 : 40, 0),
         intOpt(opts, "--quiet-wait-s", quick ? 0 : 120, 0), intOpt(opts, "--sample-ms", 20, 1),
-        List.of(args));
+        soak, List.of(args));
   }
 
   private static int intOpt(Map<String, String> opts, String name, int fallback, int min) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * The load client: one thread, one {@link Selector}, non-blocking sockets, HTTP/1.1 keep-alive.
@@ -25,12 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * arrived. Time is read once per socket read, not per byte.
  *
  * <p>A response succeeds when its status is 200, its body ends cleanly (terminal chunk, or the
- * announced length) and it held exactly the expected number of deltas.
+ * announced length) and it held exactly the expected number of deltas. A mixed load (the soak)
+ * gives each request its own {@link Shot}: other bytes, another expected outcome, or a client that
+ * hangs up early.
  */
 final class LoadClient {
   /** One request's outcome. Times are {@link System#nanoTime()} values. */
   record Sample(boolean ok, String error, long sendNanos, long firstDeltaNanos, long endNanos,
-      int deltas, long[] arrivals) {
+      int deltas, long[] arrivals, int kind) {
     double ttftMs() {
       return (firstDeltaNanos - sendNanos) / 1e6;
     }
@@ -47,10 +50,45 @@ final class LoadClient {
    */
   record Spec(InetSocketAddress address, byte[] request, int expectedDeltas, int total,
       int concurrency, boolean arrivals, long timeoutMs, long stopStartingAtNanos,
-      long rampMs) {
+      long rampMs, IntFunction<Shot> shots) {
     Spec(InetSocketAddress address, byte[] request, int expectedDeltas, int total,
         int concurrency, boolean arrivals, long timeoutMs) {
       this(address, request, expectedDeltas, total, concurrency, arrivals, timeoutMs, 0, 0);
+    }
+
+    /** Every request the same: {@code request}, read to its end, {@code expectedDeltas}. */
+    Spec(InetSocketAddress address, byte[] request, int expectedDeltas, int total,
+        int concurrency, boolean arrivals, long timeoutMs, long stopStartingAtNanos,
+        long rampMs) {
+      this(address, request, expectedDeltas, total, concurrency, arrivals, timeoutMs,
+          stopStartingAtNanos, rampMs, same(Shot.complete(request, expectedDeltas)));
+    }
+
+    /** A mixed load: request {@code i} (from 0) is {@code shots.apply(i)}. */
+    static Spec mixed(InetSocketAddress address, IntFunction<Shot> shots, int total,
+        int concurrency, long timeoutMs, long stopStartingAtNanos, long rampMs) {
+      return new Spec(address, null, 0, total, concurrency, false, timeoutMs,
+          stopStartingAtNanos, rampMs, shots);
+    }
+
+    private static IntFunction<Shot> same(Shot shot) {
+      return i -> shot;
+    }
+  }
+
+  /**
+   * One request and what it should come to. {@code kind} is the caller's label, copied into the
+   * sample. The response must have {@code status} and between {@code minDeltas} and
+   * {@code maxDeltas} deltas; with {@code errorEvent} its last event must be {@code event: error}
+   * (the end Sluice gives a stream it had to cut), without it the body is not looked at.
+   * {@code closeAfterDeltas}: -1 reads to the end; 0 hangs up as soon as the request is written
+   * (before any response); n &gt; 0 hangs up after the n-th delta. A request the client hangs up
+   * on succeeds when it got that far (and, for n &gt; 0, had {@code status}).
+   */
+  record Shot(int kind, byte[] request, int status, int minDeltas, int maxDeltas,
+      boolean errorEvent, int closeAfterDeltas) {
+    static Shot complete(byte[] request, int deltas) {
+      return new Shot(0, request, 200, deltas, deltas, false, -1);
     }
   }
 
@@ -182,9 +220,9 @@ final class LoadClient {
         closeQuietly(c);
         return;
       }
+      c.begin(now, spec.shots().apply(started));
       started++;
       inFlight++;
-      c.begin(now);
       if (c.channel == null) {
         SocketChannel ch = SocketChannel.open();
         ch.configureBlocking(false);
@@ -210,6 +248,10 @@ final class LoadClient {
 
     void write(Conn c) throws IOException {
       c.channel.write(c.out);
+      if (!c.out.hasRemaining() && c.shot.closeAfterDeltas() == 0) {
+        finish(c, System.nanoTime(), true); // the client that leaves before any response
+        return;
+      }
       c.key.interestOps(c.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
     }
 
@@ -233,6 +275,10 @@ final class LoadClient {
         fail(c, c.failure, now, true);
         return;
       }
+      if (c.hungUp) {
+        finish(c, now, true); // the client that leaves mid-stream
+        return;
+      }
       if (c.state == Conn.DONE) {
         if (end < n) {
           fail(c, "unexpected bytes after the response", now, true);
@@ -243,13 +289,7 @@ final class LoadClient {
     }
 
     void finish(Conn c, long now, boolean close) throws IOException {
-      String error = null;
-      if (c.status != 200) {
-        error = "status " + c.status;
-      } else if (c.deltas != spec.expectedDeltas()) {
-        error = "got " + c.deltas + " deltas, expected " + spec.expectedDeltas();
-      }
-      record(c, error, now);
+      record(c, c.verdict(), now);
       if (close) {
         closeQuietly(c);
       }
@@ -275,7 +315,7 @@ final class LoadClient {
       inFlight--;
       samples.add(new Sample(error == null, error, c.sendNanos, c.firstDeltaNanos, now, c.deltas,
           c.arrivals == null ? null : Arrays.copyOf(c.arrivals, Math.min(c.deltas,
-              c.arrivals.length))));
+              c.arrivals.length)), c.shot.kind()));
       progress.done.incrementAndGet();
       if (error != null) {
         progress.failed.incrementAndGet();
@@ -310,8 +350,13 @@ final class LoadClient {
     static final int UNTIL_EOF = 7;
     static final int DONE = 8;
 
-    final byte[] request;
+    static final int TAIL = 1024;
+
     final long[] arrivalsTemplate;
+    Shot shot;
+    boolean hungUp;
+    byte[] tail;
+    int tailLen;
     SocketChannel channel;
     SelectionKey key;
     ByteBuffer out;
@@ -337,12 +382,15 @@ final class LoadClient {
     long[] arrivals;
 
     Conn(Spec spec) {
-      this.request = spec.request();
       this.arrivalsTemplate = spec.arrivals() ? new long[spec.expectedDeltas()] : null;
     }
 
-    void begin(long now) {
-      out = ByteBuffer.wrap(request);
+    void begin(long now, Shot shot) {
+      this.shot = shot;
+      hungUp = false;
+      tail = shot.errorEvent() ? (tail == null ? new byte[TAIL] : tail) : null;
+      tailLen = 0;
+      out = ByteBuffer.wrap(shot.request());
       active = true;
       state = STATUS;
       lineLen = 0;
@@ -514,6 +562,48 @@ final class LoadClient {
       }
       match = m;
       lastNl = nl;
+      if (tail != null) {
+        keepTail(a, from, to);
+      }
+    }
+
+    /** Keeps the body's last {@link #TAIL} bytes, where a closing error event would be. */
+    private void keepTail(byte[] a, int from, int to) {
+      int n = to - from;
+      if (n >= TAIL) {
+        System.arraycopy(a, to - TAIL, tail, 0, TAIL);
+        tailLen = TAIL;
+        return;
+      }
+      int keep = Math.min(tailLen, TAIL - n);
+      System.arraycopy(tail, tailLen - keep, tail, 0, keep);
+      System.arraycopy(a, from, tail, keep, n);
+      tailLen = keep + n;
+    }
+
+    /** Null when the response is what the shot expects, else what was wrong. */
+    String verdict() {
+      if (shot.closeAfterDeltas() == 0) {
+        return null; // left before any response: nothing to judge
+      }
+      if (status != shot.status()) {
+        return "status " + status;
+      }
+      if (hungUp) {
+        return null;
+      }
+      if (deltas < shot.minDeltas() || deltas > shot.maxDeltas()) {
+        return "got " + deltas + " deltas, expected " + (shot.minDeltas() == shot.maxDeltas()
+            ? Integer.toString(shot.minDeltas()) : shot.minDeltas() + ".." + shot.maxDeltas());
+      }
+      if (tail != null) {
+        String t = new String(tail, 0, tailLen, StandardCharsets.ISO_8859_1);
+        int last = t.lastIndexOf("event: ");
+        if (last < 0 || !t.startsWith("event: error", last)) {
+          return "no event: error at the end (" + deltas + " deltas): a silent cut";
+        }
+      }
+      return null;
     }
 
     private void delta(long now) {
@@ -524,6 +614,9 @@ final class LoadClient {
         arrivals[deltas] = now;
       }
       deltas++;
+      if (deltas == shot.closeAfterDeltas()) {
+        hungUp = true;
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * microbenchmarks ({@code org.openjdk.jmh.Main} with the remaining arguments).
  *
  * <p>Exit status: 0 when every measured request succeeded and every target that was not skipped
- * started; 1 otherwise; 2 for a bad command line.
+ * started (the soak: and nothing leaked); 1 otherwise; 2 for a bad command line.
  */
 public final class Main {
   private Main() {}
@@ -41,6 +41,15 @@ public final class Main {
     PrintStream out = System.out;
     out.println("Sluice benchmark: root " + config.root() + ", report to " + config.out());
     out.println("  target JVMs: " + String.join(" ", config.jvmOpts()));
+    if (config.soak() != null) {
+      SoakReport soak = new SoakReport(config, new Soak(config, out).run());
+      List<Path> files = soak.write();
+      out.println();
+      out.println(soak.markdown());
+      out.println("Wrote " + files);
+      System.exit(soak.bad() ? 1 : 0);
+      return;
+    }
     List<Bench.ScenarioResult> results = new Bench(config, out).runAll();
     Report report = new Report(config, results);
     List<Path> files = report.write();

@@ -96,6 +96,79 @@ class LoadClientTest {
     assertThat(samples).hasSize(5).allSatisfy(s -> assertThat(s.ok()).isFalse());
   }
 
+  private static List<LoadClient.Sample> shoot(LoadClient.Shot shot, int total) throws Exception {
+    return LoadClient.run(LoadClient.Spec.mixed(address, i -> shot, total, 2, 30_000, 0, 0),
+        new LoadClient.Progress());
+  }
+
+  private static byte[] paced(int deltas, String... more) {
+    List<String> headers = new java.util.ArrayList<>(List.of("x-mock-scenario: paced",
+        "x-mock-deltas: " + deltas));
+    headers.addAll(List.of(more));
+    return LoadClient.request(address, Bench.BODY, headers);
+  }
+
+  @Test
+  void hangingUpAfterNDeltas_succeedsWithThoseDeltas_andTheMockSeesTheClose() throws Exception {
+    LoadClient.Shot shot = new LoadClient.Shot(3, paced(40, "x-mock-delay-ms: 20"), 200, 0, 40,
+        false, 5);
+    List<LoadClient.Sample> samples = shoot(shot, 4);
+
+    assertThat(samples).hasSize(4).allSatisfy(s -> {
+      assertThat(s.ok()).as(s.error()).isTrue();
+      assertThat(s.deltas()).isEqualTo(5);
+      assertThat(s.kind()).isEqualTo(3);
+    });
+    awaitNoActiveResponses();
+  }
+
+  @Test
+  void hangingUpRightAfterSending_succeedsWithoutAResponse() throws Exception {
+    LoadClient.Shot shot = new LoadClient.Shot(1, paced(10, "x-mock-header-delay-ms: 500"), 200,
+        10, 10, false, 0);
+    List<LoadClient.Sample> samples = shoot(shot, 3);
+
+    assertThat(samples).hasSize(3).allSatisfy(s -> {
+      assertThat(s.ok()).as(s.error()).isTrue();
+      assertThat(s.deltas()).isZero();
+    });
+    awaitNoActiveResponses();
+  }
+
+  @Test
+  void errorEvent_isRequiredAtTheEnd_whenTheShotSaysSo() throws Exception {
+    byte[] cut = LoadClient.request(address, Bench.BODY,
+        List.of("x-mock-scenario: mid_stream_error"));
+    assertThat(shoot(new LoadClient.Shot(0, cut, 200, 0, 100, true, -1), 2))
+        .allSatisfy(s -> assertThat(s.ok()).as(s.error()).isTrue());
+
+    // A stream that simply ends is a silent cut for a shot that expects an error event.
+    assertThat(shoot(new LoadClient.Shot(0, paced(3), 200, 0, 100, true, -1), 2))
+        .allSatisfy(s -> assertThat(s.error()).contains("no event: error at the end"));
+    // Bodies longer than the kept tail still show their last event.
+    assertThat(shoot(new LoadClient.Shot(0, paced(200, "x-mock-chunk-bytes: 3000"), 200, 0, 200,
+        true, -1), 1)).allSatisfy(s -> assertThat(s.error()).contains("a silent cut"));
+  }
+
+  @Test
+  void statusAndDeltaRangeOfAShot_areChecked() throws Exception {
+    byte[] overloaded = LoadClient.request(address, Bench.BODY,
+        List.of("x-mock-scenario: error_529"));
+    assertThat(shoot(new LoadClient.Shot(0, overloaded, 529, 0, 0, false, -1), 2))
+        .allSatisfy(s -> assertThat(s.ok()).as(s.error()).isTrue());
+    assertThat(shoot(new LoadClient.Shot(0, paced(8), 200, 0, 7, false, -1), 1))
+        .allSatisfy(s -> assertThat(s.error()).isEqualTo("got 8 deltas, expected 0..7"));
+  }
+
+  /** The mock ends every exchange whose client went away (what the soak relies on). */
+  private static void awaitNoActiveResponses() throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (mock.activeResponses() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(mock.activeResponses()).isZero();
+  }
+
   @Test
   void percentilesUseNearestRank() {
     double[] s = Stats.sorted(new double[] {5, 1, 4, 2, 3, 6, 7, 8, 9, 10});
