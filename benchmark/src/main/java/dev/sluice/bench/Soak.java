@@ -275,13 +275,15 @@ final class Soak {
       }
     }, "hold-client");
     client.start();
-    // The plateau: every stream open at Sluice (its own count), or the ramp long past.
+    // The plateau: every stream open at Sluice (its own count) and running at the mock (which
+    // sees each a little later), or the ramp long past.
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ramp + 10_000);
-    while (client.isAlive() && System.nanoTime() < deadline && h.peakOpen < h.streams) {
+    while (client.isAlive() && System.nanoTime() < deadline
+        && (h.peakOpen < h.streams || h.peakMockActive < h.streams)) {
       h.peakOpen = Math.max(h.peakOpen, diagnostics(diag, false).open());
+      h.peakMockActive = Math.max(h.peakMockActive, mockStats(stats).activeResponses());
       sleep(100);
     }
-    h.peakMockActive = mockStats(stats).activeResponses();
     h.rssPeakKb = Procs.rssKb(r.pids());
     h.heapPeak = diagnostics(diag, true).heapBytes();
     try {
