@@ -36,7 +36,7 @@ final class SoakReport {
   boolean bad() {
     for (TargetSoak t : targets) {
       if (t.status.equals("failed") || t.failed() > 0 || !t.leaks.isEmpty()
-          || t.hold != null && (t.hold.ok < t.hold.streams || !t.hold.leaks.isEmpty())) {
+          || t.holds.stream().anyMatch(h -> h.ok < h.streams || !h.leaks.isEmpty())) {
         return true;
       }
     }
@@ -74,56 +74,61 @@ final class SoakReport {
       sb.append("`").append(k.label).append("`: ").append(k.what).append(". ");
     }
     sb.append("\n\n### What was left\n\n");
+    sb.append("Before: the baseline (after the warm-up); for hold round 2, the end of round 1. "
+        + "Upstream connections: TCP connections open to the mock, idle in the HTTP client's "
+        + "pool once the streams ended.\n\n");
     sb.append("| target | after | settled in s | upstream responses running (mock) "
-        + "| exchanges open (Sluice) | threads outside worker pools, baseline → after "
-        + "| worker pool threads | heap after GC MiB, baseline → after "
-        + "| upstream connections (pooled), baseline → after | proxy CPU s | RSS peak MB "
+        + "| exchanges open (Sluice) | threads outside worker pools, before → after "
+        + "| worker pool threads | heap after GC MiB, before → after "
+        + "| upstream connections (pooled), before → after | proxy CPU s | RSS peak MB "
         + "| leaks |\n");
     sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (TargetSoak t : targets) {
       if (t.after != null) {
-        left(sb, t, String.format(Locale.ROOT, "soak (%d streams)", t.streams()), t.after,
-            t.leaks, String.format(Locale.ROOT, "%.1f", t.proxyCpuSeconds),
-            String.format(Locale.ROOT, "%.0f", t.rssPeakMb));
+        left(sb, t.name, String.format(Locale.ROOT, "soak (%d streams)", t.streams()), t.baseline,
+            t.baselineMock, t.after, t.leaks, String.format(Locale.ROOT, "%.1f",
+                t.proxyCpuSeconds), String.format(Locale.ROOT, "%.0f", t.rssPeakMb));
       }
-      if (t.hold != null && t.hold.after != null) {
-        left(sb, t, String.format(Locale.ROOT, "hold (%d streams)", t.hold.streams),
-            t.hold.after, t.hold.leaks, "", "");
+      for (Hold h : t.holds) {
+        if (h.after != null) {
+          left(sb, t.name, String.format(Locale.ROOT, "hold round %d (%d streams)%s", h.round,
+              h.streams, h.round == 1 ? ", heap not judged" : ", vs round 1"), h.reference,
+              h.referenceMock, h.after, h.leaks, "", "");
+        }
       }
     }
-    if (targets.stream().anyMatch(t -> t.hold != null)) {
+    if (targets.stream().anyMatch(t -> !t.holds.isEmpty())) {
       sb.append(String.format(Locale.ROOT, "%n### Concurrency: %d streams open at once%n%n",
           s.hold()));
-      sb.append("| target | ok | peak open (Sluice) | peak running (mock) | RSS before → at peak MB "
+      sb.append("| target | round | ok | peak open (Sluice) | peak running (mock) "
+          + "| RSS before → at peak MB "
           + "| KiB RSS per stream | heap after GC before → at peak MiB | KiB heap per stream "
           + "| first failure |\n");
-      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+      sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
       for (TargetSoak t : targets) {
-        Hold h = t.hold;
-        if (h == null) {
-          continue;
+        for (Hold h : t.holds) {
+          sb.append(String.format(Locale.ROOT,
+              "| %s | %d | %d/%d | %d | %d | %.0f → %.0f | %.1f | %.1f → %.1f | %.1f | %s |%n",
+              t.name, h.round, h.ok, h.streams, h.peakOpen, h.peakMockActive,
+              h.rssBeforeKb / 1024.0, h.rssPeakKb / 1024.0,
+              (h.rssPeakKb - h.rssBeforeKb) / (double) h.streams, h.heapBefore / 1048576.0,
+              h.heapPeak / 1048576.0, (h.heapPeak - h.heapBefore) / 1024.0 / h.streams,
+              h.firstFailure == null ? "" : h.firstFailure.replace('|', '/')));
         }
-        sb.append(String.format(Locale.ROOT,
-            "| %s | %d/%d | %d | %d | %.0f → %.0f | %.1f | %.1f → %.1f | %.1f | %s |%n", t.name,
-            h.ok, h.streams, h.peakOpen, h.peakMockActive, h.rssBeforeKb / 1024.0,
-            h.rssPeakKb / 1024.0, (h.rssPeakKb - h.rssBeforeKb) / (double) h.streams,
-            h.heapBefore / 1048576.0, h.heapPeak / 1048576.0,
-            (h.heapPeak - h.heapBefore) / 1024.0 / h.streams,
-            h.firstFailure == null ? "" : h.firstFailure.replace('|', '/')));
       }
     }
     sb.append(String.format(Locale.ROOT, "%nLeaks found: %s.%n", bad() ? "SEE ABOVE" : "none"));
     return sb.toString();
   }
 
-  private static void left(StringBuilder sb, TargetSoak t, String after, Soak.Settled s,
-      List<String> leaks, String cpu, String rss) {
+  private static void left(StringBuilder sb, String target, String after, Soak.Diag reference,
+      Soak.MockStats referenceMock, Soak.Settled s, List<String> leaks, String cpu, String rss) {
     sb.append(String.format(Locale.ROOT,
         "| %s | %s | %.1f | %d | %d | %d → %d | %d | %.1f → %.1f | %d → %d | %s | %s | %s |%n",
-        t.name, after, s.seconds(), s.mock().activeResponses(), s.diag().open(),
-        t.baseline.outsidePools(), s.diag().outsidePools(), s.diag().inPools(),
-        t.baseline.heapBytes() / 1048576.0, s.diag().heapBytes() / 1048576.0,
-        t.baselineMock.openConnections(), s.mock().openConnections(), cpu, rss,
+        target, after, s.seconds(), s.mock().activeResponses(), s.diag().open(),
+        reference.outsidePools(), s.diag().outsidePools(), s.diag().inPools(),
+        reference.heapBytes() / 1048576.0, s.diag().heapBytes() / 1048576.0,
+        referenceMock.openConnections(), s.mock().openConnections(), cpu, rss,
         leaks.isEmpty() ? "none" : String.join("; ", leaks).replace('|', '/')));
   }
 
@@ -168,9 +173,10 @@ final class SoakReport {
       m.put("baselineMock", t.baselineMock);
       m.put("after", t.after);
       m.put("leaks", t.leaks);
-      if (t.hold != null) {
-        Hold h = t.hold;
+      List<Object> holds = new ArrayList<>();
+      for (Hold h : t.holds) {
         Map<String, Object> hold = new LinkedHashMap<>();
+        hold.put("round", h.round);
         hold.put("streams", h.streams);
         hold.put("ok", h.ok);
         hold.put("firstFailure", h.firstFailure);
@@ -184,8 +190,9 @@ final class SoakReport {
         hold.put("heapPerStreamKb", (h.heapPeak - h.heapBefore) / 1024.0 / h.streams);
         hold.put("after", h.after);
         hold.put("leaks", h.leaks);
-        m.put("hold", hold);
+        holds.add(hold);
       }
+      m.put("holds", holds);
       list.add(m);
     }
     root.put("targets", list);
