@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * bound, so it is dropped (nothing here reads it).
  *
  * <p>The soak needs to know, from another process, whether the proxy left upstream requests
- * running: {@code GET /_mock/stats} on a second port (printed as {@code mock stats at <url>}) answers
- * {@code {"activeResponses":n,"openConnections":m}}. A port of its own keeps it away from what
- * the proxies relay.
+ * running: {@code GET /_mock/stats} on a second port (printed as {@code mock stats at <url>})
+ * answers {@code {"activeResponses":n,"openConnections":m}}. A port of its own keeps it away from
+ * what the proxies relay.
  * {@code java -cp benchmark.jar dev.sluice.bench.MockMain [--port N]}.
  */
 public final class MockMain {

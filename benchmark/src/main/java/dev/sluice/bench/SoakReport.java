@@ -74,9 +74,12 @@ final class SoakReport {
       sb.append("`").append(k.label).append("`: ").append(k.what).append(". ");
     }
     sb.append("\n\n### What was left\n\n");
-    sb.append("Before: the baseline (after the warm-up); for hold round 2, the end of round 1. "
-        + "Upstream connections: TCP connections open to the mock, idle in the HTTP client's "
-        + "pool once the streams ended.\n\n");
+    sb.append("Before: the baseline (after the warm-up); for hold round n > 1, the end of round "
+        + "n - 1. Hold rounds repeat (up to " + Soak.HOLD_ROUNDS + ") while the heap after GC "
+        + "grows by more than " + (Soak.HEAP_SLACK >> 20) + " MiB from one round to the next: "
+        + "a cache fills and stops, a leak grows every round. Upstream connections: TCP "
+        + "connections open to the mock, idle in the HTTP client's pool once the streams "
+        + "ended.\n\n");
     sb.append("| target | after | settled in s | upstream responses running (mock) "
         + "| exchanges open (Sluice) | threads outside worker pools, before → after "
         + "| worker pool threads | heap after GC MiB, before → after "
@@ -92,8 +95,8 @@ final class SoakReport {
       for (Hold h : t.holds) {
         if (h.after != null) {
           left(sb, t.name, String.format(Locale.ROOT, "hold round %d (%d streams)%s", h.round,
-              h.streams, h.round == 1 ? ", heap not judged" : ", vs round 1"), h.reference,
-              h.referenceMock, h.after, h.leaks, "", "");
+              h.streams, h.round == 1 ? ", heap not judged" : ", vs round " + (h.round - 1)),
+              h.reference, h.referenceMock, h.after, h.leaks, "", "");
         }
       }
     }

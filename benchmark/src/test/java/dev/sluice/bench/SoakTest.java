@@ -72,6 +72,14 @@ class SoakTest {
         .contains("no Sluice filter");
   }
 
+  @Test
+  void grew_onlyBeyondTheSlack() {
+    Diag after = new Diag(12, BASELINE.groups(), BASELINE.heapBytes() + Soak.HEAP_SLACK, 1, 0);
+    assertThat(Soak.grew(BASELINE, after)).isFalse();
+    Diag more = new Diag(12, BASELINE.groups(), after.heapBytes() + 1, 1, 0);
+    assertThat(Soak.grew(BASELINE, more)).isTrue();
+  }
+
   private static Settled settled(Diag diag, int mockActive) {
     return new Settled(diag, new MockStats(mockActive, 0), 0);
   }
