@@ -236,7 +236,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
               writer.add(out);
               drain();
             }
-            stages.afterWrite();
+            if (!finished) { // a write that found the client gone ended the exchange
+              stages.afterWrite();
+            }
           }
         }
       } catch (RuntimeException e) {
@@ -609,6 +611,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     if (complete) {
       complete();
+      if (stages != null) {
+        stages.recordAfterEnd(); // after the response ended, never before
+      }
       return;
     }
     if (start && c != null) {

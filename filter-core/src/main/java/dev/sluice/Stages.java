@@ -64,6 +64,8 @@ final class Stages implements SseParser.Listener {
   private final ChunkOut chunk = new ChunkOut();
   private boolean upstreamErrorEvent;
   private String requestId = "";
+  private Outcome endOutcome; // set by finish, under the exchange's lock
+  private int endStatus;
 
   /** Pipelines built since start; a request with no hooks never builds one (tests check). */
   static final java.util.concurrent.atomic.AtomicLong CREATED =
@@ -314,13 +316,26 @@ final class Stages implements SseParser.Listener {
 
   // ---- end ----
 
-  /** Builds the exchange record and hands it to the completion hooks, off the I/O thread. */
+  /**
+   * The exchange ended (under its lock): stops the clock and remembers how it ended. Nothing
+   * touches this pipeline after it; {@link #recordAfterEnd} then hands the record over.
+   */
   void finish(Outcome outcome, int clientStatus) {
     clock.end();
-    if (!hooks.has(HookPoint.COMPLETE)) {
+    endOutcome = outcome;
+    endStatus = clientStatus;
+  }
+
+  /**
+   * Called once the client's response has been completed (outside the exchange's lock): builds
+   * the exchange record and runs the completion hooks on the completion executor, so a hook
+   * never runs before the client has its last byte, nor on an I/O thread.
+   */
+  void recordAfterEnd() {
+    if (endOutcome == null || !hooks.has(HookPoint.COMPLETE)) {
       return;
     }
-    Records.complete(relay, hooks.at(HookPoint.COMPLETE), this, outcome, clientStatus);
+    Records.complete(relay, hooks.at(HookPoint.COMPLETE), this, endOutcome, endStatus);
   }
 
   // ---- for Records ----

@@ -197,6 +197,34 @@ class PipelineTest {
     assertThat(cut.usage().path("input_tokens").asInt()).isPositive();
   }
 
+  /** Ended by Sluice's idle timeout, or by a client that left: partial, with the usage so far. */
+  @Test
+  void records_tellTimeoutsAndCancellations_withThePartialUsage() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri())
+        .idleTimeout(Duration.ofMillis(500)).keepaliveInterval(Duration.ofMillis(100)).build(),
+        recorder);
+    String stalled = text(post(j.baseUri(), STREAM, "x-mock-hold", "never-" + System.nanoTime()));
+    assertThat(stalled).contains("event: error\n").contains("timeout_error");
+    ExchangeRecord timedOut = recorder.next();
+    assertThat(timedOut.outcome()).isEqualTo(Outcome.TIMED_OUT);
+    assertThat(timedOut.partial()).isTrue();
+    assertThat(timedOut.usage().path("input_tokens").asInt()).isPositive();
+
+    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .header("x-mock-hold", "never-" + System.nanoTime())
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (var in = response.body()) {
+      assertThat(in.readNBytes(20)).hasSize(20); // message_start arrived; then the client leaves
+    }
+    ExchangeRecord cancelled = recorder.next(); // noticed by the next keep-alive ping's write
+    assertThat(cancelled.outcome()).isEqualTo(Outcome.CLIENT_CANCELLED);
+    assertThat(cancelled.partial()).isTrue();
+    assertThat(cancelled.usage().path("input_tokens").asInt()).isPositive();
+    recorder.assertExhausted();
+  }
+
   // ---- event hooks ----
 
   @ParameterizedTest
@@ -262,6 +290,46 @@ class PipelineTest {
     EmbeddedJetty j = jetty(broken);
     assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", "tool_use").body())
         .isEqualTo(MockUpstream.transcript("tool_use"));
+  }
+
+  /**
+   * A hook that throws at the response-start, turn or complete point is logged and skipped: the
+   * client still gets upstream's bytes, no follow-up is made, and the completion hooks after it
+   * still get their record.
+   */
+  @Test
+  void throwingResponseTurnAndCompleteHooks_neverBreakTheExchange() throws Exception {
+    Hook broken = new Hook() {
+      @Override
+      public String name() {
+        return "a-broken"; // sorts before "recording": its failure comes first
+      }
+
+      @Override
+      public void onResponseStart(dev.sluice.hook.ResponseContext response) {
+        throw new IllegalStateException("bug in plugin at response start");
+      }
+
+      @Override
+      public List<ObjectNode> onTurn(dev.sluice.hook.TurnContext turn) {
+        throw new IllegalStateException("bug in plugin at turn end");
+      }
+
+      @Override
+      public void onComplete(ExchangeRecord record) {
+        throw new IllegalStateException("bug in plugin at completion");
+      }
+    };
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(broken, recorder);
+    for (String scenario : List.of("text", "tool_use")) {
+      assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body()).as(scenario)
+          .isEqualTo(MockUpstream.transcript(scenario));
+      ExchangeRecord record = recorder.next();
+      assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
+      assertThat(record.partial()).isFalse();
+    }
+    assertThat(mock.requests()).hasSize(2); // no follow-up from the throwing onTurn
   }
 
   // ---- request hooks ----
@@ -517,18 +585,63 @@ class PipelineTest {
     assertThat(count(body, "event: message_stop\n")).isEqualTo(1);
   }
 
+  /**
+   * Without a follow-up hook the turn's end is not held back: everything up to message_stop,
+   * message_delta included, reaches the client while upstream still holds message_stop. (One
+   * mock segment of everything before message_stop, then the hold.)
+   */
   @Test
   void noFollowUpHook_holdsNothingBack() throws Exception {
     String hold = "hold-" + System.nanoTime();
+    byte[] transcript = MockUpstream.transcript("text");
+    int stop = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_stop");
+    assertThat(stop).isPositive();
     EmbeddedJetty j = jetty(new RecordingHook());
     HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
-        .header("x-mock-hold", hold).POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
     var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (var in = response.body()) {
-      byte[] first = new byte[20];
-      assertThat(in.readNBytes(first, 0, 20)).isEqualTo(20); // message_start arrived while held
+      byte[] head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return in.readNBytes(stop);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(10, java.util.concurrent.TimeUnit.SECONDS); // arrived while message_stop is held
+      assertThat(new String(head, StandardCharsets.UTF_8)).contains("event: message_delta\n")
+          .isEqualTo(new String(transcript, 0, stop, StandardCharsets.UTF_8));
       mock.release(hold);
-      in.readAllBytes();
+      assertThat(in.readAllBytes()).isEqualTo(
+          java.util.Arrays.copyOfRange(transcript, stop, transcript.length));
+    }
+  }
+
+  @Test
+  void followUpHook_holdsBackTheTurnsEnd_untilItHasDecided() throws Exception {
+    String hold = "hold-" + System.nanoTime();
+    byte[] transcript = MockUpstream.transcript("text");
+    int stop = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_stop");
+    int delta = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_delta");
+    EmbeddedJetty j = jetty(new ContinueOnce());
+    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (var in = response.body()) {
+      byte[] head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return in.readNBytes(delta);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(head).isEqualTo(java.util.Arrays.copyOf(transcript, delta));
+      mock.release(hold);
+      String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(rest).doesNotStartWith("event: message_delta") // held, then sent once, at the end
+          .startsWith("event: content_block_start");
+      assertThat(count(rest, "event: message_delta\n")).isEqualTo(1);
     }
   }
 
