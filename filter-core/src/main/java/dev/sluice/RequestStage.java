@@ -2,6 +2,7 @@ package dev.sluice;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,7 @@ import dev.sluice.hook.RequestContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
@@ -27,6 +29,7 @@ final class RequestStage implements RequestContext {
   private final Map<String, Object> attributes;
   private ObjectNode body;
   private boolean changed;
+  private String newModel; // set by setModel while there is no tree: spliced into the bytes
   private TopLevel topLevel;
   private int rejectStatus;
   private String rejectType;
@@ -58,9 +61,24 @@ final class RequestStage implements RequestContext {
     return true;
   }
 
-  /** The body to send: the original bytes unless a hook edited the tree. */
+  /** The body to send: the original bytes unless a hook edited the tree or set the model. */
   byte[] bodyBytes() {
-    return changed ? Json.bytes(body) : raw;
+    if (changed) {
+      return Json.bytes(body);
+    }
+    if (newModel != null) {
+      byte[] value = JsonStringEncoder.getInstance().quoteAsUTF8(newModel);
+      int start = topLevel.modelStart;
+      int end = topLevel.modelEnd;
+      byte[] spliced = new byte[rawLength - (end - start) + value.length + 2];
+      System.arraycopy(raw, 0, spliced, 0, start);
+      spliced[start] = '"';
+      System.arraycopy(value, 0, spliced, start + 1, value.length);
+      spliced[start + 1 + value.length] = '"';
+      System.arraycopy(raw, end, spliced, start + 2 + value.length, rawLength - end);
+      return spliced;
+    }
+    return raw;
   }
 
   int bodyLength(byte[] bytes) {
@@ -91,6 +109,9 @@ final class RequestStage implements RequestContext {
 
   @Override
   public String model() {
+    if (newModel != null) {
+      return newModel;
+    }
     if (body == null && topLevel().model != null) {
       return topLevel.model;
     }
@@ -129,6 +150,10 @@ final class RequestStage implements RequestContext {
         JsonToken value = p.nextToken();
         if (field.equals("model")) {
           model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          if (model != null) { // the string's bytes, quotes included (getText read it whole)
+            topLevel.modelStart = (int) p.currentTokenLocation().getByteOffset();
+            topLevel.modelEnd = (int) p.currentLocation().getByteOffset();
+          }
         } else if (field.equals("stream")) {
           streamed = value == JsonToken.VALUE_TRUE ? Boolean.TRUE
               : value == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
@@ -139,6 +164,9 @@ final class RequestStage implements RequestContext {
       if (t == JsonToken.END_OBJECT) {
         topLevel.model = model;
         topLevel.stream = streamed;
+        if (model != null && streamed != null) {
+          facts.scanned(model, streamed); // the record's facts need no second scan
+        }
       }
     } catch (IOException notJson) {
       // The tree decides (it reads a broken body as an empty object).
@@ -150,6 +178,8 @@ final class RequestStage implements RequestContext {
   private static final class TopLevel {
     String model;
     Boolean stream;
+    int modelStart = -1; // the last model string's first byte (its opening quote)
+    int modelEnd; // one past its closing quote
   }
 
   @Override
@@ -163,8 +193,23 @@ final class RequestStage implements RequestContext {
     if (body == null) {
       body = Json.object(raw, 0, rawLength);
       facts.parsed(body); // what the client asked for, before any hook edits it
+      if (newModel != null) { // a splice is pending: the tree takes it over
+        body.put("model", newModel);
+        newModel = null;
+        changed = true;
+      }
     }
     return body;
+  }
+
+  @Override
+  public void setModel(String model) {
+    Objects.requireNonNull(model, "model == null");
+    if (body == null && topLevel().model != null && topLevel.modelStart >= 0) {
+      newModel = model;
+    } else {
+      editBody().put("model", model); // a tree exists, or no plain "model" string to replace
+    }
   }
 
   @Override

@@ -476,6 +476,54 @@ class PipelineTest {
     }
   }
 
+  /**
+   * An aliased request is rewritten by splicing the model into the client's bytes: one streaming
+   * scan, no tree, no re-serialization, so escapes, number spellings and spacing that a JSON
+   * round trip would normalize reach upstream as the client wrote them. A second hook that edits
+   * the tree still gets one parse and one serialization, with both changes.
+   */
+  @Test
+  void modelAlias_splicesTheModel_restOfTheBodyByteForByte() throws Exception {
+    String client = "{ \"model\" : \"fast\", \"max_tokens\": 1.50e1, \"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"h\\u00e9 \\\"q\\\" \\/\"}]}  ";
+    ModelAliasHook alias = new ModelAliasHook(Map.of("fast", "claude-haiku-\"4\"-5"));
+    EmbeddedJetty j = jetty(alias, new RecordingHook());
+    long before = Json.USES.get();
+    var answered = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try { // upstream answers late, so the JSON uses counted below are the request's alone
+        return post(j.baseUri(), client, "x-mock-scenario", "paced", "x-mock-deltas", "2",
+            "x-mock-header-delay-ms", "300");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    byte[] sent = mock.takeRequest(Duration.ofSeconds(5)).body();
+    assertThat(Json.USES.get() - before).as("one streaming scan of the request").isEqualTo(1);
+    assertThat(new String(sent, StandardCharsets.UTF_8)).isEqualTo(
+        client.replace("\"fast\"", "\"claude-haiku-\\\"4\\\"-5\""));
+    assertThat(JSON.readTree(sent).path("model").asText()).isEqualTo("claude-haiku-\"4\"-5");
+    assertThat(text(answered.get(10, java.util.concurrent.TimeUnit.SECONDS)))
+        .contains("\"model\":\"fast\"");
+
+    Hook editor = new Hook() {
+      @Override
+      public String name() {
+        return "z-editor"; // runs after model-alias
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        assertThat(r.model()).isEqualTo("claude-haiku-\"4\"-5");
+        r.editBody().put("max_tokens", 7);
+      }
+    };
+    EmbeddedJetty both = jetty(alias, editor);
+    post(both.baseUri(), client, "x-mock-scenario", "paced", "x-mock-deltas", "2");
+    JsonNode edited = JSON.readTree(mock.takeRequest(Duration.ofSeconds(5)).body());
+    assertThat(edited.path("model").asText()).isEqualTo("claude-haiku-\"4\"-5");
+    assertThat(edited.path("max_tokens").asInt()).isEqualTo(7);
+  }
+
   @Test
   void costInUsage_addsTheCostToMessageDelta_andToNonStreamingUsage() throws Exception {
     EmbeddedJetty j = jetty(new CostInUsageHook());

@@ -58,4 +58,34 @@ class RequestStageTest {
       assertThat(stream).as(body).isEqualTo(tree.stream());
     }
   }
+
+  /**
+   * setModel gives the body the tree would give after {@code put("model", ..)}, whatever the
+   * body: spliced where a plain top-level string can be replaced (the last one, as the tree reads
+   * it), through the tree otherwise; and only the spliced bytes differ from the client's.
+   */
+  @Test
+  void setModel_sameResultAsTheTree_splicedWhenPossible() throws Exception {
+    String[] bodies = {
+        "{\"model\":\"a\",\"model\":\"b\",\"stream\":true}",
+        "{\"model\" :  \"caf\\u00e9\" , \"n\": 1.0e1}",
+        "{\"model\":5}",
+        "{\"messages\":[{\"model\":\"inner\"}]}",
+        "{}", " \n {\"stream\" : true , \"model\" : \"x\" } ",
+    };
+    for (String body : bodies) {
+      RequestStage spliced = stage(body);
+      spliced.setModel("new \"one\"");
+      assertThat(spliced.model()).as(body).isEqualTo("new \"one\"");
+      byte[] out = spliced.bodyBytes();
+      RequestStage tree = stage(body);
+      tree.editBody().put("model", "new \"one\"");
+      assertThat(Json.MAPPER.readTree(out)).as(body)
+          .isEqualTo(Json.MAPPER.readTree(tree.bodyBytes()));
+    }
+    RequestStage s = stage("{\"model\" :  \"a\" , \"n\": 1.0e1}");
+    s.setModel("bb");
+    assertThat(s.parsedOrNull()).as("no tree was built").isNull();
+    assertThat(new String(s.bodyBytes(), UTF_8)).isEqualTo("{\"model\" :  \"bb\" , \"n\": 1.0e1}");
+  }
 }

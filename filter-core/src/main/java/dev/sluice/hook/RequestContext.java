@@ -31,6 +31,14 @@ public interface RequestContext {
   /** The same tree, marked changed: Sluice serializes it once after all request hooks ran. */
   ObjectNode editBody();
 
+  /**
+   * Sets the top-level {@code model} (what a model-alias or routing hook does). Unless a hook
+   * parses or edits the tree, the new name is spliced into the original bytes: the rest of the
+   * body is neither parsed into a tree nor re-serialized, so it reaches upstream byte for byte.
+   * {@link #model()} returns the new name from then on.
+   */
+  void setModel(String model);
+
   /** The headers Sluice will send upstream; changes apply. */
   Headers headers();
 
