@@ -473,8 +473,10 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     if (startWriter(List.of(ByteBuffer.wrap(body))) && async == null) {
       drain();
     }
-    LOG.debug("{} {} answered {} ({})", request.getMethod(), request.getRequestURI(), status,
-        message);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} answered {} ({})", request.getMethod(), request.getRequestURI(), status,
+          message);
+    }
   }
 
   private void finish(Outcome result) {
