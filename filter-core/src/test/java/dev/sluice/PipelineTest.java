@@ -225,6 +225,36 @@ class PipelineTest {
     recorder.assertExhausted();
   }
 
+  /** onResponseStart sees upstream's status and headers, read-only, and the request's facts. */
+  @Test
+  void responseStartHook_seesUpstreamsStatusAndHeaders() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Hook probe = new Hook() {
+      @Override
+      public void onRequest(RequestContext r) {
+        r.attributes().put("probe", "from-request");
+      }
+
+      @Override
+      public void onResponseStart(dev.sluice.hook.ResponseContext r) {
+        seen.add(r.status() + " " + r.headers().get("retry-after") + " "
+            + (r.headers().get("request-id") != null) + " " + r.model() + " " + r.stream() + " "
+            + r.attributes().get("probe"));
+        try {
+          r.headers().set("x-nope", "1");
+          seen.add("headers were writable");
+        } catch (UnsupportedOperationException | IllegalStateException expected) {
+          // read-only, as documented
+        }
+      }
+    };
+    EmbeddedJetty j = jetty(probe);
+    post(j.baseUri(), STREAM, "x-mock-scenario", "error_429");
+    post(j.baseUri(), NON_STREAM, "x-mock-scenario", "text");
+    assertThat(seen).containsExactly("429 7 true claude-sonnet-4-5 true from-request",
+        "200  true claude-sonnet-4-5 false from-request"); // an absent header reads ""
+  }
+
   // ---- event hooks ----
 
   @ParameterizedTest
