@@ -132,8 +132,9 @@ public interface Hook {
   default void onComplete(ExchangeRecord record) {}
 
   /**
-   * Whether a throw from {@link #onRequest} lets the request through unchanged (true) or answers
-   * 500 {@code api_error} (false, the default: a broken guardrail must not wave requests through).
+   * Whether a throw from {@link #onRequest} lets the request through (true; changes the hook
+   * made before it threw are kept, so make them last) or answers 500 {@code api_error} (false,
+   * the default: a broken guardrail must not wave requests through).
    */
   default boolean failOpen() {
     return false;
