@@ -59,7 +59,15 @@ final class HookRegistry {
 
   /** Whether requests need the hook pipeline at all; false means the pure byte relay. */
   boolean needsPipeline() {
-    return legacy || !hooks.isEmpty();
+    if (legacy) {
+      return true;
+    }
+    for (Hook[] at : byPoint.values()) {
+      if (at.length > 0) {
+        return true;
+      }
+    }
+    return false; // no hook, or hooks that override no point (a name-only placeholder)
   }
 
   /** Every hook in {@code hooks} is enabled (the programmatic seam for frameworks and tests). */

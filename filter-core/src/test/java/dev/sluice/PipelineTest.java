@@ -89,16 +89,23 @@ class PipelineTest {
 
   @Test
   void noHooks_isAPureByteRelay_neverTouchingParserOrJson() throws Exception {
-    EmbeddedJetty j = jetty();
-    long json = Json.USES.get();
-    long stages = Stages.CREATED.get();
-    for (String scenario : List.of("text", "tool_use", "crlf")) {
-      assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body())
-          .isEqualTo(MockUpstream.transcript(scenario));
+    Hook overridesNothing = new Hook() {
+      @Override
+      public String name() {
+        return "placeholder";
+      }
+    };
+    for (EmbeddedJetty j : List.of(jetty(), jetty(overridesNothing))) {
+      long json = Json.USES.get();
+      long stages = Stages.CREATED.get();
+      for (String scenario : List.of("text", "tool_use", "crlf")) {
+        assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body())
+            .isEqualTo(MockUpstream.transcript(scenario));
+      }
+      assertThat(text(post(j.baseUri(), NON_STREAM))).contains("\"type\":\"message\"");
+      assertThat(Json.USES.get()).as("JSON uses").isEqualTo(json);
+      assertThat(Stages.CREATED.get()).as("pipelines built").isEqualTo(stages);
     }
-    assertThat(text(post(j.baseUri(), NON_STREAM))).contains("\"type\":\"message\"");
-    assertThat(Json.USES.get()).as("JSON uses").isEqualTo(json);
-    assertThat(Stages.CREATED.get()).as("pipelines built").isEqualTo(stages);
   }
 
   @ParameterizedTest
