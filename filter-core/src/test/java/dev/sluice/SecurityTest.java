@@ -8,28 +8,23 @@ import dev.sluice.hook.Hook;
 import dev.sluice.hook.RequestContext;
 import dev.sluice.hook.ResponseContext;
 import dev.sluice.testkit.LogCapture;
-import dev.sluice.testkit.MockUpstream;
 import dev.sluice.testkit.RecordedRequest;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,41 +34,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  * are relayed, and what error bodies and messages say, in a real Jetty against the mock upstream.
  * The container suites (testkit's SecurityContract) scan every log line on Jetty and Tomcat.
  */
-class SecurityTest {
+class SecurityTest extends MockedJettyTest {
   static final String CLIENT_KEY = "sk-ant-client-7f3a9c";
   static final String CONFIGURED_KEY = "sk-ant-configured-91c2e4";
   static final String BODY = PipelineTest.NON_STREAM;
 
-  static MockUpstream mock;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  final List<EmbeddedJetty> started = new ArrayList<>();
+  /** A hook that only acts on requests. */
+  static Hook requestHook(String name, Consumer<RequestContext> action) {
+    return new Hook() {
+      @Override
+      public String name() {
+        return name;
+      }
 
-  @BeforeAll
-  static void startMock() {
-    mock = MockUpstream.start();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
-
-  @AfterEach
-  void stopJetty() throws Exception {
-    for (EmbeddedJetty j : started) {
-      j.close();
-    }
-    mock.reset();
-  }
-
-  EmbeddedJetty jetty(SluiceConfig config, Filter before, Hook... hooks) throws Exception {
-    EmbeddedJetty j = EmbeddedJetty.start(new SluiceFilter(config, List.of(hooks)), before, true);
-    started.add(j);
-    return j;
-  }
-
-  EmbeddedJetty jetty(Hook... hooks) throws Exception {
-    return jetty(SluiceConfig.builder().upstream(mock.baseUri()).build(), null, hooks);
+      @Override
+      public void onRequest(RequestContext request) {
+        action.accept(request);
+      }
+    };
   }
 
   HttpResponse<String> post(URI base) throws Exception {
@@ -129,7 +107,7 @@ class SecurityTest {
   void configuredKey_isRedactedForHooks_andSentUpstream() throws Exception {
     Peek peek = new Peek();
     EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri())
-        .apiKey(CONFIGURED_KEY).build(), null, peek);
+        .apiKey(CONFIGURED_KEY).build(), peek);
     assertThat(post(j.baseUri()).statusCode()).isEqualTo(200);
     assertThat(peek.seen).noneMatch(s -> s.contains(CONFIGURED_KEY) || s.contains(CLIENT_KEY));
     assertThat(peek.seen.get(0)).isEqualTo(Headers.REDACTED);
@@ -150,22 +128,9 @@ class SecurityTest {
         return true;
       }
     };
-    Hook swapper = new Hook() { // a virtual key swapped for the upstream one, never read back
-      @Override
-      public String name() {
-        return "swapper";
-      }
-
-      @Override
-      public int priority() {
-        return 1;
-      }
-
-      @Override
-      public void onRequest(RequestContext request) {
-        request.headers().set("x-api-key", CONFIGURED_KEY).remove("authorization");
-      }
-    };
+    // A virtual key swapped for the upstream one, never read back; runs after the reader.
+    Hook swapper = requestHook("zz-swapper",
+        r -> r.headers().set("x-api-key", CONFIGURED_KEY).remove("authorization"));
     assertThat(post(jetty(reader, swapper).baseUri()).statusCode()).isEqualTo(200);
     assertThat(reader.seen.get(0)).isEqualTo(CLIENT_KEY);
     assertThat(reader.seen.get(4)).isEqualTo("_cfuvid=mock; path=/; HttpOnly");
@@ -210,17 +175,7 @@ class SecurityTest {
       "v\u0000x-injected"})
   void hookSettingCrLf_failsTheRequestClosed_neverForwarded_neverLogged(String value)
       throws Exception {
-    Hook splitter = new Hook() {
-      @Override
-      public String name() {
-        return "splitter";
-      }
-
-      @Override
-      public void onRequest(RequestContext request) {
-        request.headers().add("x-trace", value);
-      }
-    };
+    Hook splitter = requestHook("splitter", r -> r.headers().add("x-trace", value));
     EmbeddedJetty j = jetty(splitter);
     HttpResponse<String> r;
     try (LogCapture logs = LogCapture.start("dev.sluice")) {
@@ -236,17 +191,7 @@ class SecurityTest {
 
   @Test
   void hookSettingAnInvalidName_failsClosed() throws Exception {
-    Hook namer = new Hook() {
-      @Override
-      public String name() {
-        return "namer";
-      }
-
-      @Override
-      public void onRequest(RequestContext request) {
-        request.headers().add("x-a\r\nx-injected", "1");
-      }
-    };
+    Hook namer = requestHook("namer", r -> r.headers().add("x-a\r\nx-injected", "1"));
     HttpResponse<String> r = post(jetty(namer).baseUri());
     assertThat(r.statusCode()).isEqualTo(500);
     assertThat(mock.requests()).isEmpty();
@@ -281,17 +226,9 @@ class SecurityTest {
 
   @Test
   void throwingHook_errorBodyCarriesNoTraceClassNorMessage() throws Exception {
-    Hook thrower = new Hook() {
-      @Override
-      public String name() {
-        return "thrower";
-      }
-
-      @Override
-      public void onRequest(RequestContext request) {
-        throw new IllegalStateException("internal detail " + CLIENT_KEY);
-      }
-    };
+    Hook thrower = requestHook("thrower", r -> {
+      throw new IllegalStateException("internal detail " + CLIENT_KEY);
+    });
     HttpResponse<String> r = post(jetty(thrower).baseUri());
     assertThat(r.statusCode()).isEqualTo(500);
     assertThat(r.body()).contains("\"type\":\"api_error\"", "Request hook 'thrower' failed")
@@ -318,7 +255,7 @@ class SecurityTest {
   @Test
   void refusedUpstream_bodySaysSoInWords() throws Exception {
     EmbeddedJetty j = jetty(SluiceConfig.builder()
-        .upstream(URI.create("http://127.0.0.1:" + closedPort())).build(), null);
+        .upstream(URI.create("http://127.0.0.1:" + closedPort())).build());
     HttpResponse<String> r = post(j.baseUri());
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(r.body()).contains("Upstream connection failed: could not connect")
