@@ -30,6 +30,10 @@ import java.util.Set;
  * time per exchange, with the web app's class loader as the thread's context class loader. Hooks
  * run in {@link #priority()} order, then by name. A hook that throws is logged with its name and
  * the point, and never breaks the stream; see each point for what happens to its change.
+ *
+ * <p>Credentials: a hook sees the values of {@code x-api-key}, {@code authorization} and cookies
+ * as {@code [redacted]} unless it overrides {@link #readsCredentials()}, so what it logs or
+ * exports cannot leak a key; the real values are forwarded all the same.
  */
 public interface Hook {
 
