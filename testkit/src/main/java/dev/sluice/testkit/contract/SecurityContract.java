@@ -55,6 +55,8 @@ public abstract class SecurityContract extends ContainerSuite {
 
   /** A second upstream nothing may ever reach: what a hijacked request would connect to. */
   private MockUpstream elsewhere;
+  /** Requests of the log battery that became exchanges (each ends with a debug line). */
+  private int exchanges;
 
   @Override
   Map<String, String> defaultSettings() {
@@ -86,11 +88,11 @@ public abstract class SecurityContract extends ContainerSuite {
   @Test
   protected void credentials_neverInAnyLogLine_norErrorBody() throws Exception {
     List<String> bodies = new ArrayList<>();
-    int exchanges;
     try (LogCapture logs = LogCapture.start("dev.sluice", "sluice")) {
       assertThat(LogCapture.debugEnabled("dev.sluice.Exchange"))
           .as("Sluice logs at debug during the battery (else the scan proves little)").isTrue();
-      exchanges = battery(bodies);
+      exchanges = 0;
+      battery(bodies);
       awaitLines(logs, " ended [A-Z_]+ after ", exchanges);
       awaitLines(logs, "\"outcome\":", exchanges); // usage-log, from the completion thread
       assertThat(logs.text()).as("the capture saw Sluice's debug and usage lines")
@@ -106,12 +108,10 @@ public abstract class SecurityContract extends ContainerSuite {
         .satisfies(x -> assertThat(SECRETS).noneMatch(x::contains)));
   }
 
-  /** Runs the requests; returns how many of them became exchanges. */
-  private int battery(List<String> bodies) throws Exception {
-    int n = 0;
+  /** Runs the requests, counting in {@link #exchanges} those that became exchanges. */
+  private void battery(List<String> bodies) throws Exception {
     for (String scenario : List.of("text", "error_401", "error_500")) {
       keyed(app.baseUri(), "/v1/messages", REQUEST, "x-mock-scenario", scenario);
-      n++;
     }
     keyed(app.baseUri(), "/v1/messages", REQUEST.replace("\"stream\":true,", ""));
     keyed(app.baseUri(), "/v1/messages/count_tokens", REQUEST);
@@ -129,13 +129,11 @@ public abstract class SecurityContract extends ContainerSuite {
     keyed(tight.baseUri(), "/v1/messages", REQUEST, "x-mock-hold", hold);
     mock.release(hold);
     keyed(app.baseUri(), "/v1/messages", REQUEST, "x-mock-scenario", "abrupt_close");
-    n += 7;
-    n += disconnects();
+    disconnects();
     String big = "{\"model\":\"m\",\"pad\":\"" + "x".repeat(MAX_BODY) + "\"}";
     bodies.add(errorBody(keyed(app.baseUri(), "/v1/messages", big), 413));
     bodies.add(errorBody(keyed(app.baseUri(), "/v1/messages",
         REQUEST.replace("Hi", "forbidden-word")), 400)); // blocked-words
-    n += 2;
     bodies.add(errorBody(raw("GET", "/v1/messages", credentialHeaders(), ""), 405));
     bodies.add(errorBody(raw("POST", "/v1/messages/.x", credentialHeaders(), REQUEST), 400));
     // A container may refuse a folded line or unfold it; some log the offending line, so no key
@@ -145,11 +143,10 @@ public abstract class SecurityContract extends ContainerSuite {
     raw("POST", "/v1/messages", folded, REQUEST);
     bodies.add(errorBody(keyed(app.baseUri(), "/v1/messages", REQUEST, "x-mock-scenario",
         "no_such_scenario"), 400)); // the mock's own error, relayed
-    return n + 1;
   }
 
-  /** Two clients that hang up, before the first byte and mid-stream; returns 2. */
-  private int disconnects() throws Exception {
+  /** Two clients that hang up, mid-stream and before the first byte. */
+  private void disconnects() throws Exception {
     mock.reset(); // takeRequest below must see these requests, not the battery's earlier ones
     List<Map.Entry<String, String>> headers = credentialHeaders();
     headers.add(Map.entry("x-mock-scenario", "paced"));
@@ -169,7 +166,7 @@ public abstract class SecurityContract extends ContainerSuite {
     early.close();
     assertThat(seen.awaitOutcome(Duration.ofSeconds(10)))
         .isEqualTo(RecordedRequest.Outcome.CLIENT_CLOSED_EARLY);
-    return 2;
+    exchanges += 2;
   }
 
   // ---- the upstream is fixed ----
@@ -307,6 +304,7 @@ public abstract class SecurityContract extends ContainerSuite {
       b.header(headers[i], headers[i + 1]);
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    exchanges++; // a POST on a clean path: Sluice relays or answers it as an exchange
     return new Answer(r.statusCode(), r.body());
   }
 
