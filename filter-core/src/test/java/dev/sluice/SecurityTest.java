@@ -56,6 +56,7 @@ class SecurityTest extends MockedJettyTest {
 
   HttpResponse<String> post(URI base) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
+        .timeout(Duration.ofSeconds(10))
         .header("content-type", "application/json").header("x-api-key", CLIENT_KEY)
         .header("authorization", "Bearer " + CLIENT_KEY).header("cookie", "s=" + CLIENT_KEY)
         .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
@@ -233,6 +234,28 @@ class SecurityTest extends MockedJettyTest {
     assertThat(r.statusCode()).isEqualTo(500);
     assertThat(r.body()).contains("\"type\":\"api_error\"", "Request hook 'thrower' failed")
         .doesNotContain("Exception", "internal detail", CLIENT_KEY, "\tat ", "dev.sluice.");
+  }
+
+  @Test
+  void internalError_endsTheExchangeWith502_noTraceInTheBody() throws Exception {
+    dev.sluice.upstream.UpstreamTransport broken = new dev.sluice.upstream.UpstreamTransport() {
+      @Override
+      public dev.sluice.upstream.UpstreamCall open(dev.sluice.upstream.UpstreamRequest request,
+          dev.sluice.upstream.UpstreamListener listener) {
+        throw new IllegalStateException("bug with a detail " + CLIENT_KEY);
+      }
+
+      @Override
+      public void close() {}
+    };
+    SluiceFilter sluice = new SluiceFilter(SluiceConfig.builder().upstream(mock.baseUri()).build(),
+        List.of(), broken);
+    try (EmbeddedJetty j = EmbeddedJetty.start(sluice)) {
+      HttpResponse<String> r = post(j.baseUri()); // without the fix: no answer, ever
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(r.body()).contains("Internal error in the Sluice gateway")
+          .doesNotContain("Exception", "bug with a detail", CLIENT_KEY, "\tat ");
+    }
   }
 
   @Test
