@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -61,8 +62,10 @@ public final class LogCapture implements AutoCloseable {
   private final List<Level> julLevels = new ArrayList<>();
   private final Map<String, String> properties = new LinkedHashMap<>();
   private final Map<Object, Integer> simpleLevels = new LinkedHashMap<>();
+  private final List<String> names;
 
   private LogCapture(List<String> debugLoggers) {
+    names = debugLoggers;
     handler.setLevel(Level.ALL);
     java.util.logging.Logger.getLogger("").addHandler(handler);
     System.setOut(tee(out));
@@ -116,6 +119,7 @@ public final class LogCapture implements AutoCloseable {
       }
     });
     simpleLevels.forEach(LogCapture::setSimpleLevel);
+    lowerLoggersMadeMeanwhile(names);
   }
 
   private void append(byte[] bytes) {
@@ -149,6 +153,32 @@ public final class LogCapture implements AutoCloseable {
 
   /** The simple provider's loggers made before this capture started: their level field. */
   private void raiseSimpleLoggers(List<String> names) {
+    forEachSimpleLogger(names, (name, logger) -> {
+      simpleLevels.put(logger, levelOf(logger));
+      setSimpleLevel(logger, SIMPLE_DEBUG);
+    });
+  }
+
+  /**
+   * Loggers made during the capture took debug from the system property; they get the level a
+   * logger of their name gets now that the property is back, so nothing stays at debug.
+   */
+  private void lowerLoggersMadeMeanwhile(List<String> names) {
+    forEachSimpleLogger(names, (name, logger) -> {
+      if (!simpleLevels.containsKey(logger)) {
+        try {
+          var made = logger.getClass().getDeclaredConstructor(String.class);
+          made.setAccessible(true);
+          setSimpleLevel(logger, levelOf(made.newInstance(name)));
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    });
+  }
+
+  private static void forEachSimpleLogger(List<String> names,
+      BiConsumer<String, Object> action) {
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
     if (!factory.getClass().getName().equals("org.slf4j.simple.SimpleLoggerFactory")) {
       return;
@@ -159,12 +189,19 @@ public final class LogCapture implements AutoCloseable {
       for (Map.Entry<?, ?> e : ((Map<?, ?>) map.get(factory)).entrySet()) {
         String logger = (String) e.getKey();
         if (names.stream().anyMatch(n -> logger.equals(n) || logger.startsWith(n + "."))) {
-          simpleLevels.put(e.getValue(), level(e.getValue()).getInt(e.getValue()));
-          setSimpleLevel(e.getValue(), SIMPLE_DEBUG);
+          action.accept(logger, e.getValue());
         }
       }
     } catch (ReflectiveOperationException | RuntimeException e) {
       // debugEnabled() then says false, and a suite that needs debug lines can fail on it.
+    }
+  }
+
+  private static int levelOf(Object logger) {
+    try {
+      return level(logger).getInt(logger);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -29,5 +29,7 @@ class LogCaptureTest {
     assertThat(System.err).isSameAs(err);
     assertThat(made.isDebugEnabled()).isFalse();
     assertThat(LoggerFactory.getLogger("capture.test.Other").isDebugEnabled()).isFalse();
+    assertThat(LoggerFactory.getLogger("capture.test.Later").isDebugEnabled())
+        .as("made during the capture, lowered after it").isFalse();
   }
 }
