@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
@@ -25,7 +26,9 @@ final class RequestStage implements RequestContext {
   private final String path;
   private final byte[] raw;
   private final int rawLength;
-  private final Headers headers;
+  private final Headers headers; // what is sent upstream
+  private final Headers redacted; // the same lines, as hooks that do not read credentials see them
+  private Headers shown;
   private final Map<String, Object> attributes;
   private ObjectNode body;
   private boolean changed;
@@ -44,21 +47,44 @@ final class RequestStage implements RequestContext {
     this.raw = raw;
     this.rawLength = rawLength;
     this.headers = headers;
+    this.redacted = headers.redacted();
+    this.shown = redacted;
     this.attributes = attributes;
   }
 
   /** Runs {@code hooks}; returns false when one rejected the request or failed closed. */
   boolean run(Hook[] hooks) {
+    return run(hooks, Hook::readsCredentials);
+  }
+
+  /** As {@link #run(Hook[])}, showing credentials to the hooks {@code readsCredentials} names. */
+  boolean run(Hook[] hooks, Predicate<Hook> readsCredentials) {
     for (Hook hook : hooks) {
+      shown = readsCredentials.test(hook) ? headers : redacted;
       boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
       if (!ok && !hook.failOpen()) {
         reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+      }
+      if (rejectStatus == 0) {
+        checkHeaders(hook);
       }
       if (rejectStatus != 0) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * A header a hook set that could split the upstream request (CR, LF) fails the request closed:
+   * never forwarded, never dropped silently, logged without its value (it may be a key).
+   */
+  private void checkHeaders(Hook hook) {
+    String invalid = HeaderRules.invalidLine(headers.lines());
+    if (invalid != null) {
+      Guard.logRefused(hook, HookPoint.REQUEST, "set an invalid header, " + invalid);
+      reject(500, "api_error", "Request hook '" + hook.name() + "' set an invalid header");
+    }
   }
 
   /** The body to send: the original bytes unless a hook edited the tree or set the model. */
@@ -225,7 +251,7 @@ final class RequestStage implements RequestContext {
 
   @Override
   public Headers headers() {
-    return headers;
+    return shown;
   }
 
   @Override

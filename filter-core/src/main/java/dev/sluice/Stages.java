@@ -92,7 +92,8 @@ final class Stages implements SseParser.Listener {
     if (hooks.isLegacy()) {
       stage.editBody(); // the baseline parses and re-serializes every request
     }
-    if (hooks.has(HookPoint.REQUEST) && !stage.run(hooks.at(HookPoint.REQUEST))) {
+    if (hooks.has(HookPoint.REQUEST)
+        && !stage.run(hooks.at(HookPoint.REQUEST), hooks::readsCredentials)) {
       rejected = stage;
       return null;
     }
@@ -123,8 +124,11 @@ final class Stages implements SseParser.Listener {
       }
     }
     if (hooks.has(HookPoint.RESPONSE_START)) {
-      ResponseContext ctx = new Head(status, Headers.readOnly(headers));
+      Headers all = Headers.readOnly(headers);
+      ResponseContext plain = new Head(status, all);
+      ResponseContext redacted = new Head(status, all.redacted());
       for (Hook h : hooks.at(HookPoint.RESPONSE_START)) {
+        ResponseContext ctx = hooks.readsCredentials(h) ? plain : redacted;
         Guard.run(h, HookPoint.RESPONSE_START, () -> h.onResponseStart(ctx));
       }
     }

@@ -17,7 +17,6 @@ import dev.sluice.hook.RequestContext;
 import dev.sluice.testkit.MockUpstream;
 import dev.sluice.testkit.RecordedRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,51 +24,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hook pipeline end to end, in a real Jetty, against the mock upstream. */
-class PipelineTest {
+class PipelineTest extends MockedJettyTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String STREAM = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,"
       + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
   static final String NON_STREAM = STREAM.replace("\"stream\":true,", "");
-
-  static MockUpstream mock;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  final List<EmbeddedJetty> started = new ArrayList<>();
-
-  @BeforeAll
-  static void startMock() {
-    mock = MockUpstream.start();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
-
-  @AfterEach
-  void stopJetty() throws Exception {
-    for (EmbeddedJetty j : started) {
-      j.close();
-    }
-    mock.reset();
-  }
-
-  EmbeddedJetty jetty(Hook... hooks) throws Exception {
-    return jetty(SluiceConfig.builder().upstream(mock.baseUri()).build(), hooks);
-  }
-
-  EmbeddedJetty jetty(SluiceConfig config, Hook... hooks) throws Exception {
-    EmbeddedJetty j = EmbeddedJetty.start(new SluiceFilter(config, List.of(hooks)));
-    started.add(j);
-    return j;
-  }
 
   HttpResponse<byte[]> post(URI base, String body, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/messages"))

@@ -39,7 +39,13 @@ public interface RequestContext {
    */
   void setModel(String model);
 
-  /** The headers Sluice will send upstream; changes apply. */
+  /**
+   * The headers Sluice will send upstream; changes apply. Credential values read as {@link
+   * Headers#REDACTED} unless the hook {@linkplain Hook#readsCredentials() reads credentials}; it
+   * may set or remove them either way. A name that is not an HTTP token, or a value holding CR, LF
+   * or NUL, fails the request closed (500 {@code api_error}, logged without the value): it is
+   * never forwarded.
+   */
   Headers headers();
 
   /** Per-exchange values for later points of this and other hooks. Thread-safe. */

@@ -73,12 +73,18 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  /** Sends the request line and exactly these headers (plus {@code Host}); no body yet. */
+  /**
+   * Sends the request line and exactly these headers (plus {@code Host}, unless they hold one);
+   * no body yet. The header lines go out as given, so a value may carry raw CR or LF.
+   */
   public RawHttp head(String method, String path, List<Map.Entry<String, String>> requestHeaders)
       throws IOException {
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(base.getRawPath()).append(path).append(" HTTP/1.1\r\n");
-    head.append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
+    if (requestHeaders.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("host"))) {
+      head.append("Host: ").append(base.getHost()).append(':').append(base.getPort())
+          .append("\r\n");
+    }
     for (Map.Entry<String, String> h : requestHeaders) {
       head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
