@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,7 @@ public abstract class FaultContract extends ContainerSuite {
   static final Duration AWAIT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String STOP = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+  private ContainerUnderTest impatient;
 
   @Override
   Map<String, String> defaultSettings() {
@@ -278,6 +280,44 @@ public abstract class FaultContract extends ContainerSuite {
     HookRecords.Entry record = assertClientCancelled(seen);
     assertThat(record.partial()).isTrue();
     assertThat(record.usage().path("input_tokens").asInt()).isPositive();
+  }
+
+  /**
+   * A client that stops reading and never hangs up. Sluice has no timeout for the client (its
+   * idle-timeout is upstream's silence): upstream stays paused behind the full buffers, with one
+   * chunk held per exchange, until the container gives up on the write that cannot proceed (Jetty:
+   * the connector's idle timeout; Tomcat: the connector's connectionTimeout). Sluice takes that
+   * as the client gone: upstream is cancelled, and the record says so.
+   */
+  @Test
+  protected void clientStopsReadingForGood() throws Exception {
+    if (impatient == null) {
+      impatient = startWithWriteTimeout(mock.baseUri(), defaultSettings(), Duration.ofSeconds(1));
+    }
+    RecordedRequest seen;
+    try (RawHttp raw = RawHttp.send(impatient.baseUri(), "POST", "/v1/messages", jsonHeaders(
+        "x-mock-scenario", "bulk", "x-mock-deltas", "16384", "x-mock-delta-bytes", "4096"),
+        REQUEST.getBytes(UTF_8), false, 64 * 1024)) {
+      raw.readHead();
+      seen = mock.takeRequest(AWAIT);
+      assertThat(awaitPlateau(seen)).isLessThan(16384L * 4096 / 2);
+      HookRecords.Entry record = assertClientCancelled(seen); // while the socket is still open
+      assertThat(record.partial()).isTrue();
+    }
+  }
+
+  /**
+   * Starts the container as {@link #start} does, but with the container's timeout for a write the
+   * client does not take shortened to {@code timeout}.
+   */
+  protected abstract ContainerUnderTest startWithWriteTimeout(URI upstream,
+      Map<String, String> settings, Duration timeout) throws Exception;
+
+  @AfterAll
+  void stopImpatient() {
+    if (impatient != null) {
+      impatient.close();
+    }
   }
 
   /** A body that trickles in is still read whole and relayed. */
