@@ -270,12 +270,8 @@ public abstract class FaultContract extends ContainerSuite {
   @Test
   protected void clientGoneWhileBackpressured() throws Exception {
     RecordedRequest seen;
-    try (RawHttp raw = RawHttp.send(app.baseUri(), "POST", "/v1/messages", jsonHeaders(
-        "x-mock-scenario", "bulk", "x-mock-deltas", "16384", "x-mock-delta-bytes", "4096"),
-        REQUEST.getBytes(UTF_8), false, 64 * 1024)) {
-      raw.readHead();
-      seen = mock.takeRequest(AWAIT);
-      assertThat(awaitPlateau(seen)).isLessThan(16384L * 4096 / 2);
+    try (RawHttp raw = unreadStream(app.baseUri())) {
+      seen = awaitUpstreamPaused();
     }
     HookRecords.Entry record = assertClientCancelled(seen);
     assertThat(record.partial()).isTrue();
@@ -294,13 +290,8 @@ public abstract class FaultContract extends ContainerSuite {
     if (impatient == null) {
       impatient = startWithWriteTimeout(mock.baseUri(), defaultSettings(), Duration.ofSeconds(1));
     }
-    RecordedRequest seen;
-    try (RawHttp raw = RawHttp.send(impatient.baseUri(), "POST", "/v1/messages", jsonHeaders(
-        "x-mock-scenario", "bulk", "x-mock-deltas", "16384", "x-mock-delta-bytes", "4096"),
-        REQUEST.getBytes(UTF_8), false, 64 * 1024)) {
-      raw.readHead();
-      seen = mock.takeRequest(AWAIT);
-      assertThat(awaitPlateau(seen)).isLessThan(16384L * 4096 / 2);
+    try (RawHttp raw = unreadStream(impatient.baseUri())) {
+      RecordedRequest seen = awaitUpstreamPaused();
       HookRecords.Entry record = assertClientCancelled(seen); // while the socket is still open
       assertThat(record.partial()).isTrue();
     }
@@ -380,6 +371,25 @@ public abstract class FaultContract extends ContainerSuite {
       throws IOException, InterruptedException {
     return http.send(request(base, "/v1/messages", body, headers),
         HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /**
+   * A stream of 64 MiB to a client with a small receive buffer that reads the head and then
+   * nothing; socket buffers on both hops hold a few MiB at most.
+   */
+  private static RawHttp unreadStream(URI base) throws IOException {
+    RawHttp raw = RawHttp.send(base, "POST", "/v1/messages", jsonHeaders("x-mock-scenario",
+        "bulk", "x-mock-deltas", "16384", "x-mock-delta-bytes", "4096"), REQUEST.getBytes(UTF_8),
+        false, 64 * 1024);
+    raw.readHead();
+    return raw;
+  }
+
+  /** Upstream stopped sending long before the end: the relay stopped reading behind the client. */
+  private RecordedRequest awaitUpstreamPaused() throws InterruptedException {
+    RecordedRequest seen = mock.takeRequest(AWAIT);
+    assertThat(awaitPlateau(seen)).isLessThan(16384L * 4096 / 2);
+    return seen;
   }
 
   /** Sluice's own error before any response: the client's view and the record's agree. */
