@@ -78,7 +78,8 @@ public abstract class FaultContract extends ContainerSuite {
   }
 
   @AfterEach
-  void noSecondRecord() {
+  void noSecondRecord() throws InterruptedException {
+    awaitNoActiveResponses(); // so that a failed test's late record does not fail the next one
     assertThat(HookRecords.drain()).as("records beyond the one per exchange").isEmpty();
   }
 
@@ -223,7 +224,9 @@ public abstract class FaultContract extends ContainerSuite {
         body.getBytes(UTF_8), false, 64 * 1024)) {
       raw.readHead();
       seen = mock.takeRequest(AWAIT);
-      assertThat(awaitPlateau(seen)).isLessThan(8192L * 4096 / 2);
+      // Socket buffers on both hops hold more than half of it on loopback (up to 17 MiB seen):
+      // what shows that the relay does not take the body in for the client is that it stops.
+      assertThat(awaitPlateau(seen)).isLessThan(8192L * 4096);
       assertThat(sha256(raw.body())).isEqualTo(expected);
     }
     assertEnded(seen, Outcome.COMPLETED);
