@@ -57,7 +57,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * META-INF/services/dev.sluice.hook.Hook}, and its web app must load it from the test class path.
  * The relay then runs with the complete-hook pipeline (a side parser assembles the record), not
  * as the pure byte relay {@link RelayContract} covers. A container module extends this class and
- * supplies only {@link #start}; like {@link RelayContract}, a check that cannot apply on a
+ * supplies {@link #start} and {@link #startWithWriteTimeout}; like {@link RelayContract}, a check that cannot apply on a
  * container is overridden in its subclass with {@code @Disabled("why")}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
