@@ -35,6 +35,21 @@ class RequestStageTest {
     assertThat(s.stream()).isTrue();
   }
 
+  /**
+   * A request within Anthropic's 32 MB limit can hold a string longer than Jackson's default
+   * limit of 20 million characters (a base64 PDF). Parsed under that limit, the body became an
+   * empty object, and a hook's edit (model-alias) sent upstream a request without its messages.
+   */
+  @Test
+  void editBody_keepsAStringLongerThanJacksonsDefaultLimit() {
+    String pdf = "A".repeat(21_000_000);
+    RequestStage s = stage("{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":[{"
+        + "\"type\":\"document\",\"source\":{\"type\":\"base64\",\"data\":\"" + pdf + "\"}}]}]}");
+    s.editBody().put("model", "b");
+    assertThat(s.messages().path(0).path("content").path(0).path("source").path("data").asText())
+        .hasSize(pdf.length());
+  }
+
   /** Whatever the body, the scan answers what the tree answers (or leaves it to the tree). */
   @Test
   void oddBodies_answerAsTheTreeDoes() {

@@ -131,6 +131,19 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Reads one interim response (the {@code 100 Continue} a client that sent {@code Expect} waits
+   * for before its body) and returns its status; a final status here means the server answered
+   * without asking for the body.
+   */
+  public int readInterim() throws IOException {
+    int s = Integer.parseInt(line().split(" ")[1]);
+    for (String l = line(); !l.isEmpty(); l = line()) {
+      // interim headers
+    }
+    return s;
+  }
+
   /** How many interim ({@code 1xx}) responses {@link #readHead} has skipped so far. */
   public int interimResponses() {
     return interim;
