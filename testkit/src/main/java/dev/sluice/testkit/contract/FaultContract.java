@@ -282,6 +282,31 @@ public abstract class FaultContract extends ContainerSuite {
   }
 
   /**
+   * A long stream, on the clock of a container whose timeouts are cut to 1 s: silences of 1.5 s
+   * before the headers and between all events, longer than the connector's timeout (Jetty's idle timeout, Tomcat's
+   * connectionTimeout) and than Tomcat's async timeout when the module shortens that too. At the
+   * defaults (30 s to 60 s) that is a 20-minute stream with silences of a minute and more. It
+   * arrives whole, with nothing added, and completes.
+   */
+  @Test
+  protected void longStream_silencesLongerThanTheContainersTimeouts_arriveWhole() throws Exception {
+    if (impatient == null) {
+      impatient = startWithWriteTimeout(mock.baseUri(), defaultSettings(), Duration.ofSeconds(1));
+    }
+    HttpResponse<byte[]> direct = post(mock.baseUri(), REQUEST, "x-mock-scenario", "paced",
+        "x-mock-deltas", "3"); // the same bytes at once
+    mock.takeRequest(AWAIT);
+    HttpResponse<byte[]> relayed = post(impatient.baseUri(), REQUEST, "x-mock-scenario", "paced",
+        "x-mock-deltas", "3", "x-mock-header-delay-ms", "1500", "x-mock-delay-ms", "1500");
+    assertThat(relayed.statusCode()).isEqualTo(200);
+    assertThat(new String(relayed.body(), UTF_8)).isEqualTo(new String(direct.body(), UTF_8))
+        .endsWith(STOP);
+    mock.takeRequest(AWAIT);
+    HookRecords.Entry record = record("COMPLETED", false);
+    assertThat(record.usage().path("output_tokens").asInt()).isPositive();
+  }
+
+  /**
    * A client that stops reading and never hangs up. Sluice has no timeout for the client (its
    * idle-timeout is upstream's silence): upstream stays paused behind the full buffers, with one
    * chunk held per exchange, until the container gives up on the write that cannot proceed (Jetty:

@@ -14,13 +14,18 @@ class TomcatFaultIT extends FaultContract {
     return TomcatExampleIT.container(upstream, settings);
   }
 
-  /** The example with the connector's connectionTimeout (which bounds a pending write) set. */
+  /**
+   * The example with the connector's connectionTimeout (which bounds a pending write) and its
+   * default async timeout both set to {@code timeout}.
+   */
   @Override
   protected ContainerUnderTest startWithWriteTimeout(URI upstream, Map<String, String> settings,
       Duration timeout) {
     TomcatExample.Running app = TomcatExample.start(0, upstream, settings,
-        (connector, context) -> connector.setProperty("connectionTimeout",
-            String.valueOf(timeout.toMillis())));
+        (connector, context) -> {
+          connector.setProperty("connectionTimeout", String.valueOf(timeout.toMillis()));
+          connector.setAsyncTimeout(timeout.toMillis()); // Sluice must switch this one off
+        });
     return ContainerUnderTest.of(app.baseUri(), "/hello", app::close);
   }
 }
