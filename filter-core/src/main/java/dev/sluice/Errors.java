@@ -1,6 +1,10 @@
 package dev.sluice;
 
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -53,6 +57,33 @@ final class Errors {
   static byte[] event(String type, String message) {
     return ("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"" + type
         + "\",\"message\":\"" + escape(message) + "\"}}\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What the client is told about a failed upstream connection: what happened, in words. Never an
+   * exception's class or message, which may name internal hosts or carry a URL.
+   */
+  static String upstreamFailure(Throwable error) {
+    if (error instanceof HttpConnectTimeoutException) {
+      return "Timed out connecting to the upstream API";
+    }
+    boolean connect = false;
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "Upstream connection failed: unknown host";
+      }
+      connect |= t instanceof ConnectException;
+    }
+    return connect ? "Upstream connection failed: could not connect" : "Upstream connection failed";
+  }
+
+  /** The class names of {@code error}'s cause chain, for a debug line: no messages. */
+  static String causes(Throwable error) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable t = error; t != null && b.length() < 500; t = t.getCause()) {
+      b.append(b.length() == 0 ? "" : " < ").append(t.getClass().getName());
+    }
+    return b.toString();
   }
 
   static String typeFor(int status) {

@@ -122,25 +122,42 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   public void onBody(byte[] body, int length) {
     List<Map.Entry<String, String>> headers =
         HeaderRules.toUpstream(request, relay.config().apiKey());
-    synchronized (this) {
-      if (finished) {
-        return;
-      }
-      UpstreamRequest upstream = stages == null
-          ? new UpstreamRequest(target, headers, body, length)
-          : stages.request(target, headers, body, length);
-      if (upstream == null) {
-        RequestStage r = stages.rejection();
-        respondLocally(r.rejectStatus(), r.rejectType(), r.rejectMessage(), Outcome.REJECTED);
-      } else {
-        send(upstream);
-        if (LOG.isDebugEnabled()) {
-          LOG.debug("{} {} -> {} ({} request bytes)", request.getMethod(),
-              request.getRequestURI(), target, upstream.bodyLength());
+    // Containers refuse CR and LF in header values; a wrapper in front of Sluice might not.
+    String invalid = HeaderRules.invalidLine(headers);
+    try {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        if (invalid != null) {
+          respondLocally(400, Errors.typeFor(400), "Invalid request header " + invalid,
+              Outcome.REJECTED);
+        } else {
+          relay(headers, body, length);
         }
       }
+    } catch (RuntimeException e) {
+      internalError(e); // a transport that throws must not leave the exchange hanging
     }
     runDeferred();
+  }
+
+  private void relay(List<Map.Entry<String, String>> headers, byte[] body, int length) {
+    UpstreamRequest upstream = stages == null
+        ? new UpstreamRequest(target, headers, body, length)
+        : stages.request(target, headers, body, length);
+    if (upstream == null) {
+      RequestStage r = stages.rejection();
+      respondLocally(r.rejectStatus(), r.rejectType(), r.rejectMessage(), Outcome.REJECTED);
+    } else {
+      send(upstream);
+      if (LOG.isDebugEnabled()) {
+        // The upstream base, not the target: a query string may carry what a client thought
+        // was a good place for a key.
+        LOG.debug("{} {} -> {} ({} request bytes)", request.getMethod(),
+            request.getRequestURI(), relay.config().upstream(), upstream.bodyLength());
+      }
+    }
   }
 
   private void send(UpstreamRequest upstream) {
@@ -237,7 +254,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
               writer.add(out);
               drain();
             }
-            stages.afterWrite();
+            if (!finished) { // a write that found the client gone ended the exchange
+              stages.afterWrite();
+            }
           }
         }
       } catch (RuntimeException e) {
@@ -299,10 +318,11 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     try {
       try {
         synchronized (this) {
-          failUpstream(error instanceof HttpConnectTimeoutException,
-              error instanceof HttpConnectTimeoutException
-                  ? "Timed out connecting to the upstream API"
-                  : "Upstream connection failed: " + error.getClass().getSimpleName());
+          failUpstream(error instanceof HttpConnectTimeoutException, Errors.upstreamFailure(error));
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} upstream failed: {}", request.getMethod(), request.getRequestURI(),
+                Errors.causes(error));
+          }
         }
       } catch (RuntimeException e) {
         internalError(e);
@@ -472,8 +492,10 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     if (startWriter(List.of(ByteBuffer.wrap(body))) && async == null) {
       drain();
     }
-    LOG.debug("{} {} answered {} ({})", request.getMethod(), request.getRequestURI(), status,
-        message);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} answered {} ({})", request.getMethod(), request.getRequestURI(), status,
+          message);
+    }
   }
 
   private void finish(Outcome result) {
@@ -610,6 +632,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     if (complete) {
       complete();
+      if (stages != null) {
+        stages.recordAfterEnd(); // after the response ended, never before
+      }
       return;
     }
     if (start && c != null) {

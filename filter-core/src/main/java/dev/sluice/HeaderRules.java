@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.hook.Headers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
@@ -63,7 +64,8 @@ final class HeaderRules {
     Set<String> seen = new HashSet<>();
     for (Map.Entry<String, String> h : upstream) {
       String name = h.getKey();
-      if (HOP_BY_HOP.contains(name) || RESPONSE_DROPPED.contains(name) || dropped.contains(name)) {
+      if (HOP_BY_HOP.contains(name) || RESPONSE_DROPPED.contains(name) || dropped.contains(name)
+          || !isToken(name) || !isSafeValue(h.getValue())) { // not from a conforming upstream
         continue;
       }
       if (name.equals("content-length")) {
@@ -103,8 +105,49 @@ final class HeaderRules {
 
   /** True when a header value must never be logged. */
   static boolean isSecret(String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    return CREDENTIALS.contains(lower) || lower.equals("cookie") || lower.equals("set-cookie")
-        || lower.equals("proxy-authorization");
+    return Headers.isCredential(name);
+  }
+
+  /**
+   * The first line that must not be sent, or null when all are valid: a name that is not an RFC
+   * 9110 token, or a value holding CR, LF or NUL ("invalid and dangerous", RFC 9110 §5.5: they
+   * could end the field early and smuggle a header, or a request, into the next hop). The answer
+   * names the header only when the name itself is valid and never shows a value, so it is safe to
+   * log and to put in an error body.
+   */
+  static String invalidLine(List<Map.Entry<String, String>> lines) {
+    for (Map.Entry<String, String> h : lines) {
+      if (!isToken(h.getKey())) {
+        return "a header name with characters outside an HTTP token";
+      }
+      if (!isSafeValue(h.getValue())) {
+        return "'" + h.getKey() + "' (its value holds CR, LF or NUL)";
+      }
+    }
+    return null;
+  }
+
+  private static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alnum = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+      if (!alnum && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isSafeValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\r' || c == '\n' || c == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }

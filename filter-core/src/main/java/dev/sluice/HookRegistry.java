@@ -28,6 +28,9 @@ final class HookRegistry {
   private final boolean legacy;
   private final Map<HookPoint, Hook[]> byPoint = new EnumMap<>(HookPoint.class);
   private final EventRoutes events;
+  /** Hooks shown credential values (Hook.readsCredentials), asked once here. */
+  private final Set<Hook> credentialReaders =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   private HookRegistry(List<Hook> hooks, boolean legacy) {
     List<Hook> sorted = new ArrayList<>(hooks);
@@ -39,6 +42,16 @@ final class HookRegistry {
           .toArray(Hook[]::new));
     }
     this.events = new EventRoutes(byPoint.get(HookPoint.EVENT), legacy);
+    for (Hook h : sorted) {
+      if (h.readsCredentials()) {
+        credentialReaders.add(h);
+      }
+    }
+  }
+
+  /** Whether {@code hook} sees credential header values instead of {@code [redacted]}. */
+  boolean readsCredentials(Hook hook) {
+    return credentialReaders.contains(hook);
   }
 
   private HookRegistry(List<Hook> hooks) {
@@ -59,7 +72,15 @@ final class HookRegistry {
 
   /** Whether requests need the hook pipeline at all; false means the pure byte relay. */
   boolean needsPipeline() {
-    return legacy || !hooks.isEmpty();
+    if (legacy) {
+      return true;
+    }
+    for (Hook[] at : byPoint.values()) {
+      if (at.length > 0) {
+        return true;
+      }
+    }
+    return false; // no hook, or hooks that override no point (a name-only placeholder)
   }
 
   /** Every hook in {@code hooks} is enabled (the programmatic seam for frameworks and tests). */
@@ -135,7 +156,10 @@ final class HookRegistry {
     return hooks;
   }
 
-  /** {@code usage-log[COMPLETE], model-alias[REQUEST, EVENT]}, for the start-up line. */
+  /**
+   * {@code usage-log[COMPLETE], model-alias[REQUEST, EVENT], my-auth[REQUEST] reads credentials},
+   * for the start-up line.
+   */
   @Override
   public String toString() {
     if (legacy) {
@@ -149,7 +173,7 @@ final class HookRegistry {
     StringJoiner events = new StringJoiner("; ", " (events: ", ")").setEmptyValue("");
     for (Hook h : hooks) {
       Set<HookPoint> points = HookPoint.of(h);
-      j.add(h.name() + points);
+      j.add(h.name() + points + (readsCredentials(h) ? " reads credentials" : ""));
       if (points.contains(HookPoint.EVENT)) {
         String names = EventRoutes.describe(h);
         if (!names.isEmpty()) {

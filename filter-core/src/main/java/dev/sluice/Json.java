@@ -1,8 +1,11 @@
 package dev.sluice;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +15,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * prove a request with no hooks never reaches it.
  */
 final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  /**
+   * Jackson refuses strings longer than 20 million characters by default; a request within
+   * Anthropic's 32 MB limit can hold one (a base64 PDF), and so can a large relayed message. A
+   * refused parse reads as an empty object: a hook's edit would then send upstream a request
+   * without its messages, and a record would lose the usage. What is parsed here is already
+   * bounded (max-request-bytes, the pipeline's cap on a JSON body it keeps), so strings are not.
+   */
+  static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+      .streamReadConstraints(
+          StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+      .build()).build();
   /** Parses and serializations done by the pipeline since start; for tests. */
   static final AtomicLong USES = new AtomicLong();
 

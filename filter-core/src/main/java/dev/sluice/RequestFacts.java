@@ -33,6 +33,16 @@ final class RequestFacts {
     }
   }
 
+  /** What a streaming scan of the client's body found, so that nobody scans it again. */
+  void scanned(String clientModel, boolean clientStream) {
+    if (!known) {
+      model = clientModel;
+      stream = clientStream;
+      known = true;
+      body = null;
+    }
+  }
+
   String model() {
     scan();
     return model;

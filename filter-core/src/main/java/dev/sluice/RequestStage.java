@@ -2,6 +2,7 @@ package dev.sluice;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,8 @@ import dev.sluice.hook.RequestContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
@@ -23,10 +26,13 @@ final class RequestStage implements RequestContext {
   private final String path;
   private final byte[] raw;
   private final int rawLength;
-  private final Headers headers;
+  private final Headers headers; // what is sent upstream
+  private final Headers redacted; // the same lines, as hooks that do not read credentials see them
+  private Headers shown;
   private final Map<String, Object> attributes;
   private ObjectNode body;
   private boolean changed;
+  private String newModel; // set by setModel while there is no tree: spliced into the bytes
   private TopLevel topLevel;
   private int rejectStatus;
   private String rejectType;
@@ -41,15 +47,26 @@ final class RequestStage implements RequestContext {
     this.raw = raw;
     this.rawLength = rawLength;
     this.headers = headers;
+    this.redacted = headers.redacted();
+    this.shown = redacted;
     this.attributes = attributes;
   }
 
   /** Runs {@code hooks}; returns false when one rejected the request or failed closed. */
   boolean run(Hook[] hooks) {
+    return run(hooks, Hook::readsCredentials);
+  }
+
+  /** As {@link #run(Hook[])}, showing credentials to the hooks {@code readsCredentials} names. */
+  boolean run(Hook[] hooks, Predicate<Hook> readsCredentials) {
     for (Hook hook : hooks) {
+      shown = readsCredentials.test(hook) ? headers : redacted;
       boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
       if (!ok && !hook.failOpen()) {
         reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+      }
+      if (rejectStatus == 0) {
+        checkHeaders(hook);
       }
       if (rejectStatus != 0) {
         return false;
@@ -58,9 +75,36 @@ final class RequestStage implements RequestContext {
     return true;
   }
 
-  /** The body to send: the original bytes unless a hook edited the tree. */
+  /**
+   * A header a hook set that could split the upstream request (CR, LF) fails the request closed:
+   * never forwarded, never dropped silently, logged without its value (it may be a key).
+   */
+  private void checkHeaders(Hook hook) {
+    String invalid = HeaderRules.invalidLine(headers.lines());
+    if (invalid != null) {
+      Guard.logRefused(hook, HookPoint.REQUEST, "set an invalid header, " + invalid);
+      reject(500, "api_error", "Request hook '" + hook.name() + "' set an invalid header");
+    }
+  }
+
+  /** The body to send: the original bytes unless a hook edited the tree or set the model. */
   byte[] bodyBytes() {
-    return changed ? Json.bytes(body) : raw;
+    if (changed) {
+      return Json.bytes(body);
+    }
+    if (newModel != null) {
+      byte[] value = JsonStringEncoder.getInstance().quoteAsUTF8(newModel);
+      int start = topLevel.modelStart;
+      int end = topLevel.modelEnd;
+      byte[] spliced = new byte[rawLength - (end - start) + value.length + 2];
+      System.arraycopy(raw, 0, spliced, 0, start);
+      spliced[start] = '"';
+      System.arraycopy(value, 0, spliced, start + 1, value.length);
+      spliced[start + 1 + value.length] = '"';
+      System.arraycopy(raw, end, spliced, start + 2 + value.length, rawLength - end);
+      return spliced;
+    }
+    return raw;
   }
 
   int bodyLength(byte[] bytes) {
@@ -91,6 +135,9 @@ final class RequestStage implements RequestContext {
 
   @Override
   public String model() {
+    if (newModel != null) {
+      return newModel;
+    }
     if (body == null && topLevel().model != null) {
       return topLevel.model;
     }
@@ -129,6 +176,10 @@ final class RequestStage implements RequestContext {
         JsonToken value = p.nextToken();
         if (field.equals("model")) {
           model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          if (model != null) { // the string's bytes, quotes included (getText read it whole)
+            topLevel.modelStart = (int) p.currentTokenLocation().getByteOffset();
+            topLevel.modelEnd = (int) p.currentLocation().getByteOffset();
+          }
         } else if (field.equals("stream")) {
           streamed = value == JsonToken.VALUE_TRUE ? Boolean.TRUE
               : value == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
@@ -139,6 +190,9 @@ final class RequestStage implements RequestContext {
       if (t == JsonToken.END_OBJECT) {
         topLevel.model = model;
         topLevel.stream = streamed;
+        if (model != null && streamed != null) {
+          facts.scanned(model, streamed); // the record's facts need no second scan
+        }
       }
     } catch (IOException notJson) {
       // The tree decides (it reads a broken body as an empty object).
@@ -150,6 +204,8 @@ final class RequestStage implements RequestContext {
   private static final class TopLevel {
     String model;
     Boolean stream;
+    int modelStart = -1; // the last model string's first byte (its opening quote)
+    int modelEnd; // one past its closing quote
   }
 
   @Override
@@ -163,8 +219,23 @@ final class RequestStage implements RequestContext {
     if (body == null) {
       body = Json.object(raw, 0, rawLength);
       facts.parsed(body); // what the client asked for, before any hook edits it
+      if (newModel != null) { // a splice is pending: the tree takes it over
+        body.put("model", newModel);
+        newModel = null;
+        changed = true;
+      }
     }
     return body;
+  }
+
+  @Override
+  public void setModel(String model) {
+    Objects.requireNonNull(model, "model == null");
+    if (body == null && topLevel().model != null && topLevel.modelStart >= 0) {
+      newModel = model;
+    } else {
+      editBody().put("model", model); // a tree exists, or no plain "model" string to replace
+    }
   }
 
   @Override
@@ -180,7 +251,7 @@ final class RequestStage implements RequestContext {
 
   @Override
   public Headers headers() {
-    return headers;
+    return shown;
   }
 
   @Override

@@ -213,7 +213,11 @@ public final class SluiceConfig {
 
     /** Empty for none: clients' own {@code x-api-key} or {@code authorization} pass through. */
     public Builder apiKey(String apiKey) {
-      this.apiKey = Objects.requireNonNull(apiKey, "apiKey == null").trim();
+      String key = Objects.requireNonNull(apiKey, "apiKey == null").trim();
+      if (key.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+        throw new IllegalArgumentException("must not contain CR, LF or NUL"); // never the value
+      }
+      this.apiKey = key;
       return this;
     }
 

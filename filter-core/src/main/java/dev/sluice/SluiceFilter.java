@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +206,7 @@ public final class SluiceFilter implements Filter {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     String path = request.getRequestURI().substring(request.getContextPath().length());
-    if (!path.equals(PREFIX) && !path.startsWith(PREFIX + "/")) {
+    if (!isOurs(path) && !isOurs(decodedPath(request))) {
       chain.doFilter(req, res);
       return;
     }
@@ -214,7 +215,7 @@ public final class SluiceFilter implements Filter {
           + "; use POST");
       return;
     }
-    URI target = target(path, request.getQueryString());
+    URI target = target(relay.config().upstream(), path, request.getQueryString());
     if (target == null) {
       reject(response, 400, "Invalid request path");
       return;
@@ -222,15 +223,48 @@ public final class SluiceFilter implements Filter {
     new Exchange(relay, request, response, target, path).start();
   }
 
-  /** Upstream base + the raw path from /v1/messages on; null for dot-segments or odd encodings. */
-  private URI target(String rawPath, String query) {
-    String lower = rawPath.toLowerCase(java.util.Locale.ROOT);
-    if (lower.contains("/.") || lower.contains("%2e") || lower.contains("%2f")
-        || lower.contains("%5c") || lower.contains("\\") || lower.contains(";")) {
+  /**
+   * Whether Sluice answers for {@code path}: {@code /v1/messages} and what is under it, also in a
+   * form a container might read that way ({@code /v1/messages;x}, {@code /v1/messages%2F..}). Such
+   * a request is relayed only with a clean path (see {@link #target}) and otherwise refused with
+   * 400: it never reaches the app's own servlets.
+   */
+  private static boolean isOurs(String path) {
+    return path.startsWith(PREFIX) && (path.length() == PREFIX.length()
+        || "/;%\\".indexOf(path.charAt(PREFIX.length())) >= 0);
+  }
+
+  /**
+   * The path as the container decoded and normalised it, so that a request the container maps
+   * under {@code /v1/messages} ({@code /x/../v1/messages}) is never handed to the app either.
+   */
+  private static String decodedPath(HttpServletRequest request) {
+    String servletPath = request.getServletPath();
+    String info = request.getPathInfo();
+    return (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+  }
+
+  /**
+   * {@code /v1/messages}, then segments of unreserved characters ({@code A-Z a-z 0-9 - . _ ~}) not
+   * starting with a dot: no percent-encoding, no dot-segments, no empty segments, no {@code ;}
+   * parameters, no backslashes. Every Anthropic path under {@code /v1/messages} has this shape.
+   */
+  private static final Pattern CLEAN_PATH =
+      Pattern.compile("/v1/messages(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*");
+
+  /**
+   * Upstream base + the raw path, or null when the path is not clean. A clean path reads the same
+   * raw, decoded and normalised, so what was checked is exactly what upstream will resolve:
+   * nothing can decode to {@code ..} there, or anywhere after. The host is the configured one,
+   * whatever the request line, {@code Host} or {@code X-Forwarded-*} say.
+   */
+  static URI target(URI upstream, String rawPath, String query) {
+    if (!CLEAN_PATH.matcher(rawPath).matches()) {
       return null;
     }
     try {
-      return URI.create(relay.config().upstream() + rawPath + (query == null ? "" : "?" + query));
+      URI target = URI.create(upstream + rawPath + (query == null ? "" : "?" + query));
+      return target.getRawFragment() == null ? target : null;
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -64,6 +64,8 @@ final class Stages implements SseParser.Listener {
   private final ChunkOut chunk = new ChunkOut();
   private boolean upstreamErrorEvent;
   private String requestId = "";
+  private Outcome endOutcome; // set by finish, under the exchange's lock
+  private int endStatus;
 
   /** Pipelines built since start; a request with no hooks never builds one (tests check). */
   static final java.util.concurrent.atomic.AtomicLong CREATED =
@@ -90,7 +92,8 @@ final class Stages implements SseParser.Listener {
     if (hooks.isLegacy()) {
       stage.editBody(); // the baseline parses and re-serializes every request
     }
-    if (hooks.has(HookPoint.REQUEST) && !stage.run(hooks.at(HookPoint.REQUEST))) {
+    if (hooks.has(HookPoint.REQUEST)
+        && !stage.run(hooks.at(HookPoint.REQUEST), hooks::readsCredentials)) {
       rejected = stage;
       return null;
     }
@@ -121,8 +124,11 @@ final class Stages implements SseParser.Listener {
       }
     }
     if (hooks.has(HookPoint.RESPONSE_START)) {
-      ResponseContext ctx = new Head(status, Headers.readOnly(headers));
+      Headers all = Headers.readOnly(headers);
+      ResponseContext plain = new Head(status, all);
+      ResponseContext redacted = new Head(status, all.redacted());
       for (Hook h : hooks.at(HookPoint.RESPONSE_START)) {
+        ResponseContext ctx = hooks.readsCredentials(h) ? plain : redacted;
         Guard.run(h, HookPoint.RESPONSE_START, () -> h.onResponseStart(ctx));
       }
     }
@@ -314,13 +320,26 @@ final class Stages implements SseParser.Listener {
 
   // ---- end ----
 
-  /** Builds the exchange record and hands it to the completion hooks, off the I/O thread. */
+  /**
+   * The exchange ended (under its lock): stops the clock and remembers how it ended. Nothing
+   * touches this pipeline after it; {@link #recordAfterEnd} then hands the record over.
+   */
   void finish(Outcome outcome, int clientStatus) {
     clock.end();
-    if (!hooks.has(HookPoint.COMPLETE)) {
+    endOutcome = outcome;
+    endStatus = clientStatus;
+  }
+
+  /**
+   * Called once the client's response has been completed (outside the exchange's lock): builds
+   * the exchange record and runs the completion hooks on the completion executor, so a hook
+   * never runs before the client has its last byte, nor on an I/O thread.
+   */
+  void recordAfterEnd() {
+    if (endOutcome == null || !hooks.has(HookPoint.COMPLETE)) {
       return;
     }
-    Records.complete(relay, hooks.at(HookPoint.COMPLETE), this, outcome, clientStatus);
+    Records.complete(relay, hooks.at(HookPoint.COMPLETE), this, endOutcome, endStatus);
   }
 
   // ---- for Records ----

@@ -19,38 +19,22 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What other filters in front of Sluice may do to it, on a real Jetty. */
-class ChainTest {
-  static MockUpstream mock;
+class ChainTest extends MockedJettyTest {
   EmbeddedJetty jetty;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  @BeforeAll
-  static void startMock() {
-    mock = MockUpstream.start();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
 
   @AfterEach
   void stop() throws Exception {
     jetty.close();
-    mock.reset();
   }
 
   /** Passes everything on; registered without async support, like a legacy filter. */

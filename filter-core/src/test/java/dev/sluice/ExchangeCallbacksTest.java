@@ -60,6 +60,9 @@ class ExchangeCallbacksTest {
 
   private SluiceFilter filter;
   private jakarta.servlet.FilterConfig filterConfig;
+  /** Set when the exchange completes the AsyncContext; completing takes a while, on purpose. */
+  private final java.util.concurrent.atomic.AtomicBoolean asyncCompleted =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   @AfterEach
   void destroy() {
@@ -184,6 +187,37 @@ class ExchangeCallbacksTest {
     return (IntSupplier) value.getValue();
   }
 
+  /**
+   * The complete point runs once the client's response has ended (the AsyncContext completed),
+   * on the completion executor, never on the thread that relayed the last byte. Completing is
+   * slowed down here so that a record handed over before it would be seen early.
+   */
+  @Test
+  void completeHook_runsAfterTheResponseIsCompleted_onTheCompletionThread() throws Exception {
+    byte[] event = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    CountDownLatch called = new CountDownLatch(1);
+    Hook hook = new Hook() {
+      @Override
+      public String name() {
+        return "order-probe";
+      }
+
+      @Override
+      public void onComplete(dev.sluice.hook.ExchangeRecord record) {
+        seen.add(Thread.currentThread().getName() + " after complete: " + asyncCompleted.get()
+            + ", outcome " + record.outcome());
+        called.countDown();
+      }
+    };
+    Exchanged x = run(List.of(hook), listener -> replay(listener, event));
+
+    assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+    verify(x.async, times(1)).complete();
+    assertThat(seen).singleElement().asString()
+        .startsWith("sluice-complete").endsWith("after complete: true, outcome COMPLETED");
+  }
+
   private static void replay(UpstreamListener listener, byte[] event) {
     listener.onResponse(200, List.of(Map.entry("content-type", "text/event-stream")));
     listener.onData(List.of(java.nio.ByteBuffer.wrap(event)));
@@ -224,6 +258,11 @@ class ExchangeCallbacksTest {
     when(request.getMethod()).thenReturn("POST");
     when(request.isAsyncSupported()).thenReturn(true);
     when(request.startAsync(any(), any())).thenReturn(async);
+    org.mockito.Mockito.doAnswer(i -> {
+      Thread.sleep(200);
+      asyncCompleted.set(true);
+      return null;
+    }).when(async).complete();
     when(request.getContentLengthLong()).thenReturn((long) BODY.length);
     when(request.getInputStream()).thenReturn(new BlockingOnlyInput(BODY));
     when(request.getHeaderNames()).thenReturn(Collections.emptyEnumeration());

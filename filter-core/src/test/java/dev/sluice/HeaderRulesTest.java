@@ -74,6 +74,30 @@ class HeaderRulesTest {
   }
 
   @Test
+  void invalidLines_namedWithoutTheirValue() {
+    assertThat(HeaderRules.invalidLine(List.of(Map.entry("x-ok", "a\tb é")))).isNull();
+    assertThat(HeaderRules.invalidLine(List.of(Map.entry("x-ok", "1"),
+        Map.entry("x-api-key", "sk-secret\r\nx-injected: 1"))))
+        .isEqualTo("'x-api-key' (its value holds CR, LF or NUL)");
+    assertThat(HeaderRules.invalidLine(List.of(Map.entry("x-a\nx-injected", "1"))))
+        .isEqualTo("a header name with characters outside an HTTP token");
+    assertThat(HeaderRules.invalidLine(List.of(Map.entry("", "1")))).isNotNull();
+    assertThat(HeaderRules.invalidLine(List.of(Map.entry("x", "a\u0000")))).isNotNull();
+  }
+
+  @Test
+  void upstreamLinesWithCrLf_neverRelayedToTheClient() {
+    HttpServletResponse response = mock(HttpServletResponse.class);
+    HeaderRules.toClient(List.of(Map.entry("x-bad", "a\r\nset-cookie: s=1"),
+        Map.entry("x-a b", "1"), Map.entry("x-good", "1")), response);
+    verify(response).setHeader("x-good", "1");
+    verify(response, never()).setHeader(org.mockito.ArgumentMatchers.eq("x-bad"),
+        org.mockito.ArgumentMatchers.anyString());
+    verify(response, never()).setHeader(org.mockito.ArgumentMatchers.eq("x-a b"),
+        org.mockito.ArgumentMatchers.anyString());
+  }
+
+  @Test
   void secrets_recognised() {
     assertThat(HeaderRules.isSecret("Authorization")).isTrue();
     assertThat(HeaderRules.isSecret("x-api-key")).isTrue();

@@ -17,7 +17,6 @@ import dev.sluice.hook.RequestContext;
 import dev.sluice.testkit.MockUpstream;
 import dev.sluice.testkit.RecordedRequest;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,51 +24,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hook pipeline end to end, in a real Jetty, against the mock upstream. */
-class PipelineTest {
+class PipelineTest extends MockedJettyTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String STREAM = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,"
       + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
   static final String NON_STREAM = STREAM.replace("\"stream\":true,", "");
-
-  static MockUpstream mock;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  final List<EmbeddedJetty> started = new ArrayList<>();
-
-  @BeforeAll
-  static void startMock() {
-    mock = MockUpstream.start();
-  }
-
-  @AfterAll
-  static void stopMock() {
-    mock.close();
-  }
-
-  @AfterEach
-  void stopJetty() throws Exception {
-    for (EmbeddedJetty j : started) {
-      j.close();
-    }
-    mock.reset();
-  }
-
-  EmbeddedJetty jetty(Hook... hooks) throws Exception {
-    return jetty(SluiceConfig.builder().upstream(mock.baseUri()).build(), hooks);
-  }
-
-  EmbeddedJetty jetty(SluiceConfig config, Hook... hooks) throws Exception {
-    EmbeddedJetty j = EmbeddedJetty.start(new SluiceFilter(config, List.of(hooks)));
-    started.add(j);
-    return j;
-  }
 
   HttpResponse<byte[]> post(URI base, String body, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
@@ -89,16 +53,23 @@ class PipelineTest {
 
   @Test
   void noHooks_isAPureByteRelay_neverTouchingParserOrJson() throws Exception {
-    EmbeddedJetty j = jetty();
-    long json = Json.USES.get();
-    long stages = Stages.CREATED.get();
-    for (String scenario : List.of("text", "tool_use", "crlf")) {
-      assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body())
-          .isEqualTo(MockUpstream.transcript(scenario));
+    Hook overridesNothing = new Hook() {
+      @Override
+      public String name() {
+        return "placeholder";
+      }
+    };
+    for (EmbeddedJetty j : List.of(jetty(), jetty(overridesNothing))) {
+      long json = Json.USES.get();
+      long stages = Stages.CREATED.get();
+      for (String scenario : List.of("text", "tool_use", "crlf")) {
+        assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body())
+            .isEqualTo(MockUpstream.transcript(scenario));
+      }
+      assertThat(text(post(j.baseUri(), NON_STREAM))).contains("\"type\":\"message\"");
+      assertThat(Json.USES.get()).as("JSON uses").isEqualTo(json);
+      assertThat(Stages.CREATED.get()).as("pipelines built").isEqualTo(stages);
     }
-    assertThat(text(post(j.baseUri(), NON_STREAM))).contains("\"type\":\"message\"");
-    assertThat(Json.USES.get()).as("JSON uses").isEqualTo(json);
-    assertThat(Stages.CREATED.get()).as("pipelines built").isEqualTo(stages);
   }
 
   @ParameterizedTest
@@ -197,6 +168,64 @@ class PipelineTest {
     assertThat(cut.usage().path("input_tokens").asInt()).isPositive();
   }
 
+  /** Ended by Sluice's idle timeout, or by a client that left: partial, with the usage so far. */
+  @Test
+  void records_tellTimeoutsAndCancellations_withThePartialUsage() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri())
+        .idleTimeout(Duration.ofMillis(500)).keepaliveInterval(Duration.ofMillis(100)).build(),
+        recorder);
+    String stalled = text(post(j.baseUri(), STREAM, "x-mock-hold", "never-" + System.nanoTime()));
+    assertThat(stalled).contains("event: error\n").contains("timeout_error");
+    ExchangeRecord timedOut = recorder.next();
+    assertThat(timedOut.outcome()).isEqualTo(Outcome.TIMED_OUT);
+    assertThat(timedOut.partial()).isTrue();
+    assertThat(timedOut.usage().path("input_tokens").asInt()).isPositive();
+
+    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .header("x-mock-hold", "never-" + System.nanoTime())
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (var in = response.body()) {
+      assertThat(in.readNBytes(20)).hasSize(20); // message_start arrived; then the client leaves
+    }
+    ExchangeRecord cancelled = recorder.next(); // noticed by the next keep-alive ping's write
+    assertThat(cancelled.outcome()).isEqualTo(Outcome.CLIENT_CANCELLED);
+    assertThat(cancelled.partial()).isTrue();
+    assertThat(cancelled.usage().path("input_tokens").asInt()).isPositive();
+    recorder.assertExhausted();
+  }
+
+  /** onResponseStart sees upstream's status and headers, read-only, and the request's facts. */
+  @Test
+  void responseStartHook_seesUpstreamsStatusAndHeaders() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Hook probe = new Hook() {
+      @Override
+      public void onRequest(RequestContext r) {
+        r.attributes().put("probe", "from-request");
+      }
+
+      @Override
+      public void onResponseStart(dev.sluice.hook.ResponseContext r) {
+        seen.add(r.status() + " " + r.headers().get("retry-after") + " "
+            + (r.headers().get("request-id") != null) + " " + r.model() + " " + r.stream() + " "
+            + r.attributes().get("probe"));
+        try {
+          r.headers().set("x-nope", "1");
+          seen.add("headers were writable");
+        } catch (UnsupportedOperationException | IllegalStateException expected) {
+          // read-only, as documented
+        }
+      }
+    };
+    EmbeddedJetty j = jetty(probe);
+    post(j.baseUri(), STREAM, "x-mock-scenario", "error_429");
+    post(j.baseUri(), NON_STREAM, "x-mock-scenario", "text");
+    assertThat(seen).containsExactly("429 7 true claude-sonnet-4-5 true from-request",
+        "200  true claude-sonnet-4-5 false from-request"); // an absent header reads ""
+  }
+
   // ---- event hooks ----
 
   @ParameterizedTest
@@ -262,6 +291,46 @@ class PipelineTest {
     EmbeddedJetty j = jetty(broken);
     assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", "tool_use").body())
         .isEqualTo(MockUpstream.transcript("tool_use"));
+  }
+
+  /**
+   * A hook that throws at the response-start, turn or complete point is logged and skipped: the
+   * client still gets upstream's bytes, no follow-up is made, and the completion hooks after it
+   * still get their record.
+   */
+  @Test
+  void throwingResponseTurnAndCompleteHooks_neverBreakTheExchange() throws Exception {
+    Hook broken = new Hook() {
+      @Override
+      public String name() {
+        return "a-broken"; // sorts before "recording": its failure comes first
+      }
+
+      @Override
+      public void onResponseStart(dev.sluice.hook.ResponseContext response) {
+        throw new IllegalStateException("bug in plugin at response start");
+      }
+
+      @Override
+      public List<ObjectNode> onTurn(dev.sluice.hook.TurnContext turn) {
+        throw new IllegalStateException("bug in plugin at turn end");
+      }
+
+      @Override
+      public void onComplete(ExchangeRecord record) {
+        throw new IllegalStateException("bug in plugin at completion");
+      }
+    };
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(broken, recorder);
+    for (String scenario : List.of("text", "tool_use")) {
+      assertThat(post(j.baseUri(), STREAM, "x-mock-scenario", scenario).body()).as(scenario)
+          .isEqualTo(MockUpstream.transcript(scenario));
+      ExchangeRecord record = recorder.next();
+      assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
+      assertThat(record.partial()).isFalse();
+    }
+    assertThat(mock.requests()).hasSize(2); // no follow-up from the throwing onTurn
   }
 
   // ---- request hooks ----
@@ -408,6 +477,54 @@ class PipelineTest {
     }
   }
 
+  /**
+   * An aliased request is rewritten by splicing the model into the client's bytes: one streaming
+   * scan, no tree, no re-serialization, so escapes, number spellings and spacing that a JSON
+   * round trip would normalize reach upstream as the client wrote them. A second hook that edits
+   * the tree still gets one parse and one serialization, with both changes.
+   */
+  @Test
+  void modelAlias_splicesTheModel_restOfTheBodyByteForByte() throws Exception {
+    String client = "{ \"model\" : \"fast\", \"max_tokens\": 1.50e1, \"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"h\\u00e9 \\\"q\\\" \\/\"}]}  ";
+    ModelAliasHook alias = new ModelAliasHook(Map.of("fast", "claude-haiku-\"4\"-5"));
+    EmbeddedJetty j = jetty(alias, new RecordingHook());
+    long before = Json.USES.get();
+    var answered = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try { // upstream answers late, so the JSON uses counted below are the request's alone
+        return post(j.baseUri(), client, "x-mock-scenario", "paced", "x-mock-deltas", "2",
+            "x-mock-header-delay-ms", "300");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    byte[] sent = mock.takeRequest(Duration.ofSeconds(5)).body();
+    assertThat(Json.USES.get() - before).as("one streaming scan of the request").isEqualTo(1);
+    assertThat(new String(sent, StandardCharsets.UTF_8)).isEqualTo(
+        client.replace("\"fast\"", "\"claude-haiku-\\\"4\\\"-5\""));
+    assertThat(JSON.readTree(sent).path("model").asText()).isEqualTo("claude-haiku-\"4\"-5");
+    assertThat(text(answered.get(10, java.util.concurrent.TimeUnit.SECONDS)))
+        .contains("\"model\":\"fast\"");
+
+    Hook editor = new Hook() {
+      @Override
+      public String name() {
+        return "z-editor"; // runs after model-alias
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        assertThat(r.model()).isEqualTo("claude-haiku-\"4\"-5");
+        r.editBody().put("max_tokens", 7);
+      }
+    };
+    EmbeddedJetty both = jetty(alias, editor);
+    post(both.baseUri(), client, "x-mock-scenario", "paced", "x-mock-deltas", "2");
+    JsonNode edited = JSON.readTree(mock.takeRequest(Duration.ofSeconds(5)).body());
+    assertThat(edited.path("model").asText()).isEqualTo("claude-haiku-\"4\"-5");
+    assertThat(edited.path("max_tokens").asInt()).isEqualTo(7);
+  }
+
   @Test
   void costInUsage_addsTheCostToMessageDelta_andToNonStreamingUsage() throws Exception {
     EmbeddedJetty j = jetty(new CostInUsageHook());
@@ -517,18 +634,63 @@ class PipelineTest {
     assertThat(count(body, "event: message_stop\n")).isEqualTo(1);
   }
 
+  /**
+   * Without a follow-up hook the turn's end is not held back: everything up to message_stop,
+   * message_delta included, reaches the client while upstream still holds message_stop. (One
+   * mock segment of everything before message_stop, then the hold.)
+   */
   @Test
   void noFollowUpHook_holdsNothingBack() throws Exception {
     String hold = "hold-" + System.nanoTime();
+    byte[] transcript = MockUpstream.transcript("text");
+    int stop = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_stop");
+    assertThat(stop).isPositive();
     EmbeddedJetty j = jetty(new RecordingHook());
     HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
-        .header("x-mock-hold", hold).POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
     var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     try (var in = response.body()) {
-      byte[] first = new byte[20];
-      assertThat(in.readNBytes(first, 0, 20)).isEqualTo(20); // message_start arrived while held
+      byte[] head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return in.readNBytes(stop);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(10, java.util.concurrent.TimeUnit.SECONDS); // arrived while message_stop is held
+      assertThat(new String(head, StandardCharsets.UTF_8)).contains("event: message_delta\n")
+          .isEqualTo(new String(transcript, 0, stop, StandardCharsets.UTF_8));
       mock.release(hold);
-      in.readAllBytes();
+      assertThat(in.readAllBytes()).isEqualTo(
+          java.util.Arrays.copyOfRange(transcript, stop, transcript.length));
+    }
+  }
+
+  @Test
+  void followUpHook_holdsBackTheTurnsEnd_untilItHasDecided() throws Exception {
+    String hold = "hold-" + System.nanoTime();
+    byte[] transcript = MockUpstream.transcript("text");
+    int stop = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_stop");
+    int delta = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_delta");
+    EmbeddedJetty j = jetty(new ContinueOnce());
+    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (var in = response.body()) {
+      byte[] head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return in.readNBytes(delta);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(head).isEqualTo(java.util.Arrays.copyOf(transcript, delta));
+      mock.release(hold);
+      String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(rest).doesNotStartWith("event: message_delta") // held, then sent once, at the end
+          .startsWith("event: content_block_start");
+      assertThat(count(rest, "event: message_delta\n")).isEqualTo(1);
     }
   }
 

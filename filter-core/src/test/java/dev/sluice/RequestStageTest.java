@@ -35,6 +35,21 @@ class RequestStageTest {
     assertThat(s.stream()).isTrue();
   }
 
+  /**
+   * A request within Anthropic's 32 MB limit can hold a string longer than Jackson's default
+   * limit of 20 million characters (a base64 PDF). Parsed under that limit, the body became an
+   * empty object, and a hook's edit (model-alias) sent upstream a request without its messages.
+   */
+  @Test
+  void editBody_keepsAStringLongerThanJacksonsDefaultLimit() {
+    String pdf = "A".repeat(21_000_000);
+    RequestStage s = stage("{\"model\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":[{"
+        + "\"type\":\"document\",\"source\":{\"type\":\"base64\",\"data\":\"" + pdf + "\"}}]}]}");
+    s.editBody().put("model", "b");
+    assertThat(s.messages().path(0).path("content").path(0).path("source").path("data").asText())
+        .hasSize(pdf.length());
+  }
+
   /** Whatever the body, the scan answers what the tree answers (or leaves it to the tree). */
   @Test
   void oddBodies_answerAsTheTreeDoes() {
@@ -57,5 +72,35 @@ class RequestStageTest {
       assertThat(model).as(body).isEqualTo(tree.model());
       assertThat(stream).as(body).isEqualTo(tree.stream());
     }
+  }
+
+  /**
+   * setModel gives the body the tree would give after {@code put("model", ..)}, whatever the
+   * body: spliced where a plain top-level string can be replaced (the last one, as the tree reads
+   * it), through the tree otherwise; and only the spliced bytes differ from the client's.
+   */
+  @Test
+  void setModel_sameResultAsTheTree_splicedWhenPossible() throws Exception {
+    String[] bodies = {
+        "{\"model\":\"a\",\"model\":\"b\",\"stream\":true}",
+        "{\"model\" :  \"caf\\u00e9\" , \"n\": 1.0e1}",
+        "{\"model\":5}",
+        "{\"messages\":[{\"model\":\"inner\"}]}",
+        "{}", " \n {\"stream\" : true , \"model\" : \"x\" } ",
+    };
+    for (String body : bodies) {
+      RequestStage spliced = stage(body);
+      spliced.setModel("new \"one\"");
+      assertThat(spliced.model()).as(body).isEqualTo("new \"one\"");
+      byte[] out = spliced.bodyBytes();
+      RequestStage tree = stage(body);
+      tree.editBody().put("model", "new \"one\"");
+      assertThat(Json.MAPPER.readTree(out)).as(body)
+          .isEqualTo(Json.MAPPER.readTree(tree.bodyBytes()));
+    }
+    RequestStage s = stage("{\"model\" :  \"a\" , \"n\": 1.0e1}");
+    s.setModel("bb");
+    assertThat(s.parsedOrNull()).as("no tree was built").isNull();
+    assertThat(new String(s.bodyBytes(), UTF_8)).isEqualTo("{\"model\" :  \"bb\" , \"n\": 1.0e1}");
   }
 }

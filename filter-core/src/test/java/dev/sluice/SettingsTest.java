@@ -32,6 +32,10 @@ class SettingsTest {
     assertThat(c.apiKey()).isEmpty();
     assertThat(c.hooks()).isEmpty();
     assertThat(c.transport()).isEqualTo("jdk");
+    assertThat(c.maxFollowUps()).isEqualTo(3);
+    assertThat(c.keepaliveInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(c.pricingFile()).isEmpty();
+    assertThat(c.legacyPipeline()).isFalse();
   }
 
   @Test

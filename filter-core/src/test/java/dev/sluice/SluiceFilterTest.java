@@ -52,6 +52,31 @@ class SluiceFilterTest {
         .hasMessageContaining("filter init-param idle-timeout");
   }
 
+  /** The filter reads system properties before its init-params (a WAR re-pointed from outside). */
+  @Test
+  void systemProperty_winsOverTheInitParam_throughTheFilter() {
+    System.setProperty("sluice.idle-timeout", "soon");
+    try {
+      filter = new SluiceFilter();
+      assertThatThrownBy(() -> filter.init(config(Map.of("idle-timeout", "1s"), Map.of())))
+          .isInstanceOf(ServletException.class)
+          .hasMessageContaining("'idle-timeout'")
+          .hasMessageContaining("system property sluice.idle-timeout");
+    } finally {
+      System.clearProperty("sluice.idle-timeout");
+    }
+  }
+
+  @Test
+  void unreadablePricingFile_failsStartNamingTheSetting() {
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(
+        Map.of("pricing-file", "/nonexistent/sluice-pricing.json"), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'pricing-file'")
+        .hasMessageContaining("/nonexistent/sluice-pricing.json");
+  }
+
   @Test
   void unknownHook_failsStart() {
     filter = new SluiceFilter();

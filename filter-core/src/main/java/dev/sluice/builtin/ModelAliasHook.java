@@ -54,7 +54,7 @@ public final class ModelAliasHook implements Hook {
     String upstream = aliases.get(ctx.model());
     if (upstream != null) {
       ctx.attributes().put(REQUESTED, ctx.model());
-      ctx.editBody().put("model", upstream);
+      ctx.setModel(upstream); // spliced into the bytes: the conversation is not re-serialized
     }
   }
 

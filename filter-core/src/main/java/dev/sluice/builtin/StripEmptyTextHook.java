@@ -88,21 +88,65 @@ public final class StripEmptyTextHook implements Hook {
     return i;
   }
 
-  /** From just after an opening quote: only spaces or escaped whitespace before the close. */
+  /**
+   * From just after an opening quote: true when the string holds only what {@link String#isBlank}
+   * calls whitespace, raw, escaped ({@code \\n}, {@code \\f}, {@code \\u3000}) or as UTF-8
+   * (U+3000, U+2002, ...), before its closing quote.
+   */
   private static boolean blankString(ByteBuffer b, int i, int end) {
     while (i < end) {
-      byte c = b.get(i);
+      int c = b.get(i) & 0xff;
       if (c == '"') {
         return true;
       }
-      if (c == ' ' || c == '\t') {
-        i++;
-      } else if (c == '\\' && i + 1 < end && "ntr".indexOf(b.get(i + 1)) >= 0) {
-        i += 2;
+      int cp;
+      int width;
+      if (c == '\\') {
+        if (i + 1 >= end) {
+          return false;
+        }
+        int e = b.get(i + 1);
+        if (e == 'u') {
+          cp = hex4(b, i + 2, end);
+          width = 6;
+        } else {
+          int k = "tnfr".indexOf(e);
+          cp = k < 0 ? 'x' : "\t\n\f\r".charAt(k);
+          width = 2;
+        }
+      } else if (c < 0x80) {
+        cp = c;
+        width = 1;
       } else {
+        width = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (i + width > end) {
+          return false;
+        }
+        cp = c & (0xff >> (width + 1));
+        for (int k = 1; k < width; k++) {
+          cp = (cp << 6) | (b.get(i + k) & 0x3f);
+        }
+      }
+      if (cp < 0 || !Character.isWhitespace(cp)) {
         return false;
       }
+      i += width;
     }
     return false;
+  }
+
+  private static int hex4(ByteBuffer b, int i, int end) {
+    if (i + 4 > end) {
+      return -1;
+    }
+    int v = 0;
+    for (int k = 0; k < 4; k++) {
+      int d = Character.digit(b.get(i + k), 16);
+      if (d < 0) {
+        return -1;
+      }
+      v = (v << 4) | d;
+    }
+    return v;
   }
 }

@@ -30,6 +30,10 @@ import java.util.Set;
  * time per exchange, with the web app's class loader as the thread's context class loader. Hooks
  * run in {@link #priority()} order, then by name. A hook that throws is logged with its name and
  * the point, and never breaks the stream; see each point for what happens to its change.
+ *
+ * <p>Credentials: a hook sees the values of {@code x-api-key}, {@code authorization} and cookies
+ * as {@code [redacted]} unless it overrides {@link #readsCredentials()}, so what it logs or
+ * exports cannot leak a key; the real values are forwarded all the same.
  */
 public interface Hook {
 
@@ -132,10 +136,27 @@ public interface Hook {
   default void onComplete(ExchangeRecord record) {}
 
   /**
-   * Whether a throw from {@link #onRequest} lets the request through unchanged (true) or answers
-   * 500 {@code api_error} (false, the default: a broken guardrail must not wave requests through).
+   * Whether a throw from {@link #onRequest} lets the request through (true; changes the hook
+   * made before it threw are kept, so make them last) or answers 500 {@code api_error} (false,
+   * the default: a broken guardrail must not wave requests through).
    */
   default boolean failOpen() {
+    return false;
+  }
+
+  /**
+   * Whether this hook is shown credentials. By default (false) the values of {@code x-api-key},
+   * {@code authorization}, {@code proxy-authorization}, {@code cookie} and {@code set-cookie} (see
+   * {@link Headers#isCredential}) read as {@link Headers#REDACTED} in {@link
+   * RequestContext#headers()} and {@link ResponseContext#headers()}, so a hook that logs, traces
+   * or exports what it sees cannot leak a key; the real values are still forwarded, and the hook
+   * may still set or remove those headers. Return true only in a hook whose job needs the value,
+   * such as one that checks a client's key against its own list and swaps in the upstream key;
+   * it then owns keeping the value out of its logs, exceptions and records. Read once, at start,
+   * and shown in the start-up line ({@code my-auth[REQUEST] reads credentials}); not a hook
+   * point.
+   */
+  default boolean readsCredentials() {
     return false;
   }
 }

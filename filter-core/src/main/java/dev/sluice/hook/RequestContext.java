@@ -31,7 +31,21 @@ public interface RequestContext {
   /** The same tree, marked changed: Sluice serializes it once after all request hooks ran. */
   ObjectNode editBody();
 
-  /** The headers Sluice will send upstream; changes apply. */
+  /**
+   * Sets the top-level {@code model} (what a model-alias or routing hook does). Unless a hook
+   * parses or edits the tree, the new name is spliced into the original bytes: the rest of the
+   * body is neither parsed into a tree nor re-serialized, so it reaches upstream byte for byte.
+   * {@link #model()} returns the new name from then on.
+   */
+  void setModel(String model);
+
+  /**
+   * The headers Sluice will send upstream; changes apply. Credential values read as {@link
+   * Headers#REDACTED} unless the hook {@linkplain Hook#readsCredentials() reads credentials}; it
+   * may set or remove them either way. A name that is not an HTTP token, or a value holding CR, LF
+   * or NUL, fails the request closed (500 {@code api_error}, logged without the value): it is
+   * never forwarded.
+   */
   Headers headers();
 
   /** Per-exchange values for later points of this and other hooks. Thread-safe. */

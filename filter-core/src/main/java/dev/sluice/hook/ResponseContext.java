@@ -6,7 +6,10 @@ import java.util.Map;
 public interface ResponseContext {
   int status();
 
-  /** Upstream's headers, read-only. */
+  /**
+   * Upstream's headers, read-only; {@code set-cookie} reads as {@link Headers#REDACTED} unless the
+   * hook {@linkplain Hook#readsCredentials() reads credentials}.
+   */
   Headers headers();
 
   /** The requested model, or "". */

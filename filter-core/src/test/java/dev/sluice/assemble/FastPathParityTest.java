@@ -316,11 +316,20 @@ class FastPathParityTest {
     return first;
   }
 
+  private static final dev.sluice.cost.Pricing PRICING = dev.sluice.cost.Pricing.defaults();
+
   static void assertSameMessage(AssembledMessage a, AssembledMessage b) {
     assertThat(a.message()).isEqualTo(b.message());
     assertThat(Streams.json(a.message())).isEqualTo(Streams.json(b.message()));
     assertThat(a.usage()).isEqualTo(b.usage());
     assertThat(Streams.json(a.usage())).isEqualTo(Streams.json(b.usage()));
+    String model = a.message().path("model").asText("claude-sonnet-4-5");
+    double costA = PRICING.cost(model, a.usage());
+    assertThat(Double.doubleToLongBits(costA)).as("cost, to the bit")
+        .isEqualTo(Double.doubleToLongBits(PRICING.cost(model, b.usage())));
+    if (a.usage().path("output_tokens").asLong() > 0 && !model.isEmpty()) {
+      assertThat(costA).as("a priced model costs something").isPositive();
+    }
     assertThat(a.complete()).isEqualTo(b.complete());
     assertThat(a.errored()).isEqualTo(b.errored());
     assertThat(a.error()).isEqualTo(b.error());

@@ -11,6 +11,7 @@ import dev.sluice.hook.Timings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,36 @@ class BuiltinsTest {
     assertThat(StripEmptyTextHook.mayHaveBlankText(bytes("{\"context\":\"\"}"))).isFalse();
     assertThat(StripEmptyTextHook.mayHaveBlankText(bytes("{\"text\":\"  x\"}"))).isFalse();
     assertThat(StripEmptyTextHook.mayHaveBlankText(bytes("{\"text\""))).isFalse();
+  }
+
+  /**
+   * The scan agrees with {@code isBlank()} (what the strip itself uses) for every character, raw
+   * and as a {@code \\u} escape, alone and after a space: whitespace outside ASCII (U+3000,
+   * U+2002, ...) and escaped whitespace are found, and nothing else is.
+   */
+  @Test
+  void blankTextScan_agreesWithIsBlank_forEveryCharacter() throws Exception {
+    java.util.List<Integer> codePoints = new java.util.ArrayList<>();
+    for (int cp = 0; cp <= 0x3000; cp++) { // U+3000 is the last whitespace character
+      codePoints.add(cp);
+    }
+    codePoints.addAll(List.of(0xfeff, 0xffff, 0x10000, 0x1f600, 0x10ffff)); // 2, 3, 4 bytes
+    java.util.List<String> wrong = new java.util.ArrayList<>();
+    for (int cp : codePoints) {
+      String s = new String(Character.toChars(cp));
+      boolean blank = s.isBlank();
+      String raw = JSON.writeValueAsString(s); // escapes what JSON must escape
+      String escaped = String.format("\"\\u%04x\"", cp);
+      for (String value : cp > 0xffff ? new String[] {raw} : new String[] {raw, escaped}) {
+        for (String json : new String[] {"{\"text\":" + value + "}",
+            "{\"text\":\" " + value.substring(1) + "}"}) {
+          if (StripEmptyTextHook.mayHaveBlankText(bytes(json)) != blank) {
+            wrong.add(json);
+          }
+        }
+      }
+    }
+    assertThat(wrong).isEmpty();
   }
 
   @Test

@@ -26,13 +26,28 @@ final class ErrorBodies {
           "error_529",
               new Canned(529, "overloaded_error", "Overloaded", Map.of("x-should-retry", "true")));
 
+  /**
+   * Errors that are not Anthropic's JSON: what a load balancer or gateway in front of the API
+   * answers with when it fails (an HTML page, or nothing at all).
+   */
+  private static final Map<String, Payload> FOREIGN =
+      Map.of(
+          "error_502_html",
+              Payload.body(502, "text/html", ("<html><head><title>502 Bad Gateway</title></head>"
+                  + "<body><h1>502 Bad Gateway</h1></body></html>\n").getBytes(UTF_8)),
+          "error_503_empty", Payload.body(503, null, new byte[0]));
+
   private ErrorBodies() {}
 
   static boolean isScenario(String scenario) {
-    return SCENARIOS.containsKey(scenario);
+    return SCENARIOS.containsKey(scenario) || FOREIGN.containsKey(scenario);
   }
 
   static Payload scenario(String scenario, String requestId) {
+    Payload foreign = FOREIGN.get(scenario);
+    if (foreign != null) {
+      return foreign;
+    }
     Canned c = SCENARIOS.get(scenario);
     return Payload.json(c.status(), body(c.type(), c.message(), requestId), c.headers());
   }

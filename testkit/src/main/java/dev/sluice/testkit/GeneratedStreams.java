@@ -43,6 +43,53 @@ final class GeneratedStreams {
     return (byte[]) cached(new Key(model, deltas, text, false));
   }
 
+  /**
+   * {@code malformed_sse}: a short {@code paced} message with events an SSE reader must survive
+   * inserted after content_block_start: a line without a colon, a comment, an unknown field, data
+   * that is not JSON, a delta whose JSON is cut off, an event name with no data, a delta for a
+   * block that does not exist. Every byte must still be relayed as sent.
+   */
+  static EncodedStream malformed(String model) {
+    return withInserted(model, (
+        "this line has no colon\n\n"
+            + ": a comment\nevent: content_block_delta\nunknown-field: x\ndata: not json\n\n"
+            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+            + "\"delta\":{\"type\":\"text_delta\",\"text\":\"cut off\n\n"
+            + "event: content_block_delta\n\n"
+            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":7,"
+            + "\"delta\":{\"type\":\"text_delta\",\"text\":\"no such block\"}}\n\n")
+        .getBytes(UTF_8));
+  }
+
+  /**
+   * {@code invalid_utf8}: a short {@code paced} message with one more text delta whose JSON string
+   * holds bytes that are not UTF-8 (a broken two-byte sequence, {@code FF}, an encoded
+   * surrogate). A relay forwards bytes, so the client gets exactly these.
+   */
+  static EncodedStream invalidUtf8(String model) {
+    byte[] head = event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"bad ");
+    byte[] bad = {(byte) 0xC3, '(', ' ', (byte) 0xFF, ' ', (byte) 0xED, (byte) 0xA0, (byte) 0x80};
+    byte[] tail = " end\"}}\n\n".getBytes(UTF_8);
+    int open = head.length - 2; // before the blank line event() ends with
+    byte[] delta = new byte[open + bad.length + tail.length];
+    System.arraycopy(head, 0, delta, 0, open);
+    System.arraycopy(bad, 0, delta, open, bad.length);
+    System.arraycopy(tail, 0, delta, open + bad.length, tail.length);
+    return withInserted(model, delta);
+  }
+
+  /** Two {@code paced} deltas with {@code extra} bytes inserted after content_block_start. */
+  private static EncodedStream withInserted(String model, byte[] extra) {
+    EncodedStream base = stream(model, 2, PACED_TEXT);
+    int at = base.eventEnds()[1];
+    byte[] out = new byte[base.bytes().length + extra.length];
+    System.arraycopy(base.bytes(), 0, out, 0, at);
+    System.arraycopy(extra, 0, out, at, extra.length);
+    System.arraycopy(base.bytes(), at, out, at + extra.length, base.bytes().length - at);
+    return EncodedStream.split(out);
+  }
+
   private static Object cached(Key key) {
     Object hit = CACHE.get(key);
     if (hit != null) {

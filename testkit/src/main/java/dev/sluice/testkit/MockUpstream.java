@@ -31,8 +31,14 @@ import org.slf4j.LoggerFactory;
  *   <li>generated: {@code paced} ({@code x-mock-deltas} deltas of {@code "hello "}), {@code bulk}
  *       (deltas of {@code x-mock-delta-bytes} ASCII bytes), {@code abrupt_close} (half of {@code
  *       paced}, then the connection is cut);
+ *   <li>broken streams, always streamed: {@code malformed_sse} (lines and events an SSE reader
+ *       must survive: no colon, unknown field, data that is not JSON, JSON cut off, an event
+ *       without data, a delta for a block that does not exist) and {@code invalid_utf8} (a text
+ *       delta with bytes that are not UTF-8), each inside an otherwise valid short message;
  *   <li>errors: {@code error_400}, {@code error_401}, {@code error_429} ({@code retry-after: 7}),
- *       {@code error_500}, {@code error_529} ({@code x-should-retry: true}).
+ *       {@code error_500}, {@code error_529} ({@code x-should-retry: true}); and, as a gateway in
+ *       front of the API would fail, {@code error_502_html} (an HTML page) and {@code
+ *       error_503_empty} (no body, no {@code Content-Type}).
  * </ul>
  *
  * <p>Shaping knobs (request headers): {@code x-mock-header-delay-ms}, {@code x-mock-first-delay-ms}

@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param eventEnds exclusive end offset of each event; a non-streaming body is one "event"
  * @param sendLimit bytes to send; less than {@code bytes.length} means abort the exchange there
+ * @param contentType the media type, or null for a response without {@code Content-Type}
  * @param contentLength whether to announce the full length (non-streaming) or go chunked (SSE)
  */
 record Payload(
@@ -27,8 +28,18 @@ record Payload(
   }
 
   static Payload json(int status, byte[] body, Map<String, String> extraHeaders) {
+    return whole(status, JSON, body, extraHeaders);
+  }
+
+  /** A body of any (or no) media type, sent whole with its length. */
+  static Payload body(int status, String contentType, byte[] body) {
+    return whole(status, contentType, body, Map.of());
+  }
+
+  private static Payload whole(
+      int status, String contentType, byte[] body, Map<String, String> extraHeaders) {
     int[] oneEvent = {body.length};
-    return new Payload(status, JSON, body, oneEvent, body.length, true, extraHeaders);
+    return new Payload(status, contentType, body, oneEvent, body.length, true, extraHeaders);
   }
 
   static Payload stream(EncodedStream stream) {

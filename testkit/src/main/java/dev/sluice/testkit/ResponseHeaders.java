@@ -42,7 +42,9 @@ final class ResponseHeaders {
     h.put("set-cookie", "_cfuvid=mock; path=/; HttpOnly");
     // ... and pass this unknown end-to-end header through untouched.
     h.put("x-mock-end-to-end", "yes");
-    h.put(HttpHeader.CONTENT_TYPE, payload.contentType());
+    if (payload.contentType() != null) {
+      h.put(HttpHeader.CONTENT_TYPE, payload.contentType());
+    }
     if (payload.contentLength()) {
       h.put(HttpHeader.CONTENT_LENGTH, payload.bytes().length);
     } else {

@@ -23,6 +23,10 @@ final class Scenarios {
       case "bulk":
         return generated(
             m, knobs.deltas(), GeneratedStreams.bulkText(knobs.deltaBytes()), streaming);
+      case "malformed_sse":
+        return Payload.stream(GeneratedStreams.malformed(m));
+      case "invalid_utf8":
+        return Payload.stream(GeneratedStreams.invalidUtf8(m));
       case "abrupt_close":
         Payload whole = generated(m, knobs.deltas(), GeneratedStreams.PACED_TEXT, streaming);
         return streaming

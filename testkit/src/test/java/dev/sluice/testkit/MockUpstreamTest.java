@@ -2,6 +2,7 @@ package dev.sluice.testkit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -289,6 +292,38 @@ final class MockUpstreamTest {
     }
     if (status == 529) {
       assertThat(response.headers().firstValue("x-should-retry")).hasValue("true");
+    }
+  }
+
+  @Test
+  void foreignErrors_htmlPageAndEmptyBody() throws Exception {
+    HttpResponse<byte[]> html = post(STREAM_BODY, "x-mock-scenario", "error_502_html");
+    HttpResponse<byte[]> empty = post(STREAM_BODY, "x-mock-scenario", "error_503_empty");
+
+    assertThat(html.statusCode()).isEqualTo(502);
+    assertThat(html.headers().firstValue("content-type")).hasValue("text/html");
+    assertThat(new String(html.body(), UTF_8)).startsWith("<html>").contains("502 Bad Gateway");
+    assertThat(empty.statusCode()).isEqualTo(503);
+    assertThat(empty.headers().firstValue("content-type")).isEmpty();
+    assertThat(empty.headers().firstValue("content-length")).hasValue("0");
+    assertThat(empty.body()).isEmpty();
+  }
+
+  /** The broken events sit inside a message that still assembles and ends normally. */
+  @ParameterizedTest
+  @ValueSource(strings = {"malformed_sse", "invalid_utf8"})
+  void brokenStreams_wrapAValidMessage(String scenario) throws Exception {
+    byte[] body = post(STREAM_BODY, "x-mock-scenario", scenario).body();
+    String text = new String(body, UTF_8);
+
+    assertThat(text).startsWith("event: message_start\n")
+        .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    if (scenario.equals("malformed_sse")) {
+      assertThat(text).contains("\nthis line has no colon\n", "\ndata: not json\n",
+          "\"text\":\"cut off\n\n");
+    } else {
+      assertThatExceptionOfType(CharacterCodingException.class)
+          .isThrownBy(() -> UTF_8.newDecoder().decode(ByteBuffer.wrap(body)));
     }
   }
 

@@ -73,12 +73,18 @@ public final class RawHttp implements AutoCloseable {
     return this;
   }
 
-  /** Sends the request line and exactly these headers (plus {@code Host}); no body yet. */
+  /**
+   * Sends the request line and exactly these headers (plus {@code Host}, unless they hold one);
+   * no body yet. The header lines go out as given, so a value may carry raw CR or LF.
+   */
   public RawHttp head(String method, String path, List<Map.Entry<String, String>> requestHeaders)
       throws IOException {
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(base.getRawPath()).append(path).append(" HTTP/1.1\r\n");
-    head.append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
+    if (requestHeaders.stream().noneMatch(h -> h.getKey().equalsIgnoreCase("host"))) {
+      head.append("Host: ").append(base.getHost()).append(':').append(base.getPort())
+          .append("\r\n");
+    }
     for (Map.Entry<String, String> h : requestHeaders) {
       head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
@@ -123,6 +129,19 @@ public final class RawHttp implements AutoCloseable {
       body = in;
     }
     return this;
+  }
+
+  /**
+   * Reads one interim response (the {@code 100 Continue} a client that sent {@code Expect} waits
+   * for before its body) and returns its status; a final status here means the server answered
+   * without asking for the body.
+   */
+  public int readInterim() throws IOException {
+    int s = Integer.parseInt(line().split(" ")[1]);
+    for (String l = line(); !l.isEmpty(); l = line()) {
+      // interim headers
+    }
+    return s;
   }
 
   /** How many interim ({@code 1xx}) responses {@link #readHead} has skipped so far. */

@@ -254,9 +254,7 @@ public abstract class RelayContract extends ContainerSuite {
     String body = new String(relayed.body(), StandardCharsets.UTF_8);
     assertThat(relayed.statusCode()).isEqualTo(200);
     assertThat(body).startsWith("event: message_start\n");
-    assertThat(lastEvent(body)).startsWith("event: error\ndata: ")
-        .contains("\"type\":\"timeout_error\"");
-    assertThat(body).endsWith("\n\n");
+    assertEndsWithErrorEvent(body, "timeout_error");
     mock.release(hold);
   }
 
@@ -267,9 +265,7 @@ public abstract class RelayContract extends ContainerSuite {
     String body = new String(relayed.body(), StandardCharsets.UTF_8);
     assertThat(relayed.statusCode()).isEqualTo(200);
     assertThat(body).startsWith("event: message_start\n").doesNotContain("message_stop");
-    assertThat(lastEvent(body)).startsWith("event: error\ndata: ")
-        .contains("\"type\":\"api_error\"");
-    assertThat(body).endsWith("\n\n");
+    assertEndsWithErrorEvent(body, "api_error");
   }
 
   @Test
@@ -535,9 +531,16 @@ public abstract class RelayContract extends ContainerSuite {
         .contains("\"message\":\"").contains("\"request_id\":\"req_");
   }
 
-  private static String lastEvent(String body) {
+  /**
+   * Never a silent cut: a stream that fails after it started ends with one whole Anthropic
+   * {@code error} event of this type, after a blank line.
+   */
+  static void assertEndsWithErrorEvent(String body, String errorType) {
+    assertThat(body).endsWith("\n\n");
     String trimmed = body.substring(0, body.length() - 2);
-    return trimmed.substring(trimmed.lastIndexOf("\n\n") + 2);
+    String last = trimmed.substring(trimmed.lastIndexOf("\n\n") + 2);
+    assertThat(last).startsWith("event: error\ndata: ")
+        .contains("\"type\":\"" + errorType + "\"");
   }
 
   private static String readEvent(InputStream in) {
@@ -557,7 +560,8 @@ public abstract class RelayContract extends ContainerSuite {
     }
   }
 
-  private static long awaitPlateau(RecordedRequest seen) throws InterruptedException {
+  /** Waits until upstream stops sending (the relay stopped reading), and returns what it sent. */
+  static long awaitPlateau(RecordedRequest seen) throws InterruptedException {
     long last = -1;
     for (int i = 0; i < 100; i++) {
       Thread.sleep(200);

@@ -1,0 +1,31 @@
+package dev.sluice.example.jetty;
+
+import dev.sluice.testkit.contract.ContainerUnderTest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The fault matrix with the Jetty-client upstream transport ({@code transport=jetty}, module
+ * transport-jetty): the faults reach Sluice through that client's own failure paths.
+ */
+class JettyClientTransportFaultIT extends JettyFaultIT {
+
+  @Override
+  protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
+    return super.start(upstream, withTransport(settings));
+  }
+
+  @Override
+  protected ContainerUnderTest startWithWriteTimeout(URI upstream,
+      Map<String, String> settings, Duration timeout) throws Exception {
+    return super.startWithWriteTimeout(upstream, withTransport(settings), timeout);
+  }
+
+  private static Map<String, String> withTransport(Map<String, String> settings) {
+    Map<String, String> all = new HashMap<>(settings);
+    all.put("transport", "jetty");
+    return all;
+  }
+}
