@@ -1,6 +1,5 @@
 package dev.sluice;
 
-import dev.sluice.hook.Headers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
@@ -101,11 +100,6 @@ final class HeaderRules {
       }
     }
     return tokens;
-  }
-
-  /** True when a header value must never be logged. */
-  static boolean isSecret(String name) {
-    return Headers.isCredential(name);
   }
 
   /**

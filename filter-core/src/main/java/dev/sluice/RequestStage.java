@@ -52,12 +52,10 @@ final class RequestStage implements RequestContext {
     this.attributes = attributes;
   }
 
-  /** Runs {@code hooks}; returns false when one rejected the request or failed closed. */
-  boolean run(Hook[] hooks) {
-    return run(hooks, Hook::readsCredentials);
-  }
-
-  /** As {@link #run(Hook[])}, showing credentials to the hooks {@code readsCredentials} names. */
+  /**
+   * Runs {@code hooks}, showing credentials to those {@code readsCredentials} names; returns
+   * false when one rejected the request or failed closed.
+   */
   boolean run(Hook[] hooks, Predicate<Hook> readsCredentials) {
     for (Hook hook : hooks) {
       shown = readsCredentials.test(hook) ? headers : redacted;

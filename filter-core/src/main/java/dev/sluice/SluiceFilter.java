@@ -239,9 +239,12 @@ public final class SluiceFilter implements Filter {
    * under {@code /v1/messages} ({@code /x/../v1/messages}) is never handed to the app either.
    */
   private static String decodedPath(HttpServletRequest request) {
-    String servletPath = request.getServletPath();
+    String servletPath = request.getServletPath() == null ? "" : request.getServletPath();
     String info = request.getPathInfo();
-    return (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+    if (info == null || info.isEmpty()) {
+      return servletPath; // the usual case ("/" or "*.ext" mappings): nothing to concatenate
+    }
+    return servletPath.isEmpty() ? info : servletPath + info;
   }
 
   /**

@@ -99,9 +99,9 @@ class HeaderRulesTest {
 
   @Test
   void secrets_recognised() {
-    assertThat(HeaderRules.isSecret("Authorization")).isTrue();
-    assertThat(HeaderRules.isSecret("x-api-key")).isTrue();
-    assertThat(HeaderRules.isSecret("Cookie")).isTrue();
-    assertThat(HeaderRules.isSecret("anthropic-beta")).isFalse();
+    assertThat(dev.sluice.hook.Headers.isCredential("Authorization")).isTrue();
+    assertThat(dev.sluice.hook.Headers.isCredential("x-api-key")).isTrue();
+    assertThat(dev.sluice.hook.Headers.isCredential("Cookie")).isTrue();
+    assertThat(dev.sluice.hook.Headers.isCredential("anthropic-beta")).isFalse();
   }
 }

@@ -641,26 +641,15 @@ class PipelineTest extends MockedJettyTest {
    */
   @Test
   void noFollowUpHook_holdsNothingBack() throws Exception {
-    String hold = "hold-" + System.nanoTime();
     byte[] transcript = MockUpstream.transcript("text");
-    int stop = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_stop");
+    int stop = indexOf(transcript, "event: message_stop");
     assertThat(stop).isPositive();
-    EmbeddedJetty j = jetty(new RecordingHook());
-    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
-        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
-        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
-    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    try (var in = response.body()) {
-      byte[] head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return in.readNBytes(stop);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).get(10, java.util.concurrent.TimeUnit.SECONDS); // arrived while message_stop is held
+    HeldBeforeStop held = heldBeforeStop(jetty(new RecordingHook()), stop);
+    try (var in = held.body()) {
+      byte[] head = readWithin(in, stop); // arrived while message_stop is held
       assertThat(new String(head, StandardCharsets.UTF_8)).contains("event: message_delta\n")
           .isEqualTo(new String(transcript, 0, stop, StandardCharsets.UTF_8));
-      mock.release(hold);
+      mock.release(held.name());
       assertThat(in.readAllBytes()).isEqualTo(
           java.util.Arrays.copyOfRange(transcript, stop, transcript.length));
     }
@@ -668,30 +657,45 @@ class PipelineTest extends MockedJettyTest {
 
   @Test
   void followUpHook_holdsBackTheTurnsEnd_untilItHasDecided() throws Exception {
-    String hold = "hold-" + System.nanoTime();
     byte[] transcript = MockUpstream.transcript("text");
-    int stop = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_stop");
-    int delta = new String(transcript, StandardCharsets.ISO_8859_1).indexOf("event: message_delta");
-    EmbeddedJetty j = jetty(new ContinueOnce());
-    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
-        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
-        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
-    var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    try (var in = response.body()) {
-      byte[] head = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return in.readNBytes(delta);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).get(10, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(head).isEqualTo(java.util.Arrays.copyOf(transcript, delta));
-      mock.release(hold);
+    int delta = indexOf(transcript, "event: message_delta");
+    HeldBeforeStop held =
+        heldBeforeStop(jetty(new ContinueOnce()), indexOf(transcript, "event: message_stop"));
+    try (var in = held.body()) {
+      assertThat(readWithin(in, delta)).isEqualTo(java.util.Arrays.copyOf(transcript, delta));
+      mock.release(held.name());
       String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       assertThat(rest).doesNotStartWith("event: message_delta") // held, then sent once, at the end
           .startsWith("event: content_block_start");
       assertThat(count(rest, "event: message_delta\n")).isEqualTo(1);
     }
+  }
+
+  /** A streamed "text" turn whose mock sends everything before byte {@code stop}, then holds. */
+  record HeldBeforeStop(String name, java.io.InputStream body) {}
+
+  private HeldBeforeStop heldBeforeStop(EmbeddedJetty j, int stop) throws Exception {
+    String hold = "hold-" + System.nanoTime();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .header("x-mock-hold", hold).header("x-mock-chunk-bytes", String.valueOf(stop))
+        .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+    return new HeldBeforeStop(hold,
+        http.send(request, HttpResponse.BodyHandlers.ofInputStream()).body());
+  }
+
+  private static int indexOf(byte[] bytes, String text) {
+    return new String(bytes, StandardCharsets.ISO_8859_1).indexOf(text);
+  }
+
+  /** Reads {@code n} bytes, failing if they do not all arrive within 10 s. */
+  private static byte[] readWithin(java.io.InputStream in, int n) throws Exception {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return in.readNBytes(n);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private static int count(String s, String needle) {

@@ -310,7 +310,7 @@ final class Soak {
         && (h.peakOpen < h.streams || h.peakMockActive < h.streams)) {
       h.peakOpen = Math.max(h.peakOpen, diagnostics(diag, false).open());
       h.peakMockActive = Math.max(h.peakMockActive, mockStats(stats).activeResponses());
-      sleep(100);
+      Targets.sleep(100);
     }
     h.rssPeakKb = Procs.rssKb(r.pids());
     h.heapPeak = diagnostics(diag, true).heapBytes();
@@ -355,7 +355,7 @@ final class Soak {
           && (baseline == null || d.outsidePools() <= baseline.outsidePools())) {
         break;
       }
-      sleep(250);
+      Targets.sleep(250);
     }
     double seconds = (System.nanoTime() - began) / 1e9;
     return new Settled(diagnostics(diag, true), mockStats(stats), seconds);
@@ -444,17 +444,8 @@ final class Soak {
       if (m.find()) {
         return URI.create(m.group(1));
       }
-      sleep(50);
+      Targets.sleep(50);
     }
     throw new IOException("the mock printed no 'mock stats at <url>' line; log " + mockLog);
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }

@@ -433,7 +433,8 @@ final class Targets {
     return sb.toString();
   }
 
-  private static void sleep(long ms) {
+  /** Thread.sleep that turns an interrupt into an unchecked failure (the interrupt flag kept). */
+  static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
