@@ -99,6 +99,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       async.addListener(this);
     }
     relay.open().incrementAndGet(); // after startAsync: an exchange it refused never opened
+    if (stages != null) {
+      stages.arrive(); // on the request's own thread, where the app's tracing context is current
+    }
     long declared = request.getContentLengthLong();
     if (BodyReader.refuseUnread(declared, relay.config().maxRequestBytes(),
         "100-continue".equalsIgnoreCase(request.getHeader("expect")))) {

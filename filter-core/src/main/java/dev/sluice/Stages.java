@@ -80,6 +80,13 @@ final class Stages implements SseParser.Listener {
 
   // ---- request ----
 
+  /** Runs the {@code ARRIVAL} hooks, on the request's own thread, before the body is read. */
+  void arrive() {
+    for (Hook h : hooks.at(HookPoint.ARRIVAL)) {
+      Guard.run(h, HookPoint.ARRIVAL, () -> h.onArrival(attributes));
+    }
+  }
+
   /**
    * Runs request hooks and returns the request to send, or null when a hook rejected it (then
    * {@link #rejection()} tells how to answer).

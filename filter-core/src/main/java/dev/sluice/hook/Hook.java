@@ -3,6 +3,7 @@ package dev.sluice.hook;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +19,7 @@ import java.util.Set;
  *
  * <p>For one exchange the points are called in this order:
  * <ol>
+ *   <li>{@link #onArrival} once, on the request's own thread, before the body is read;</li>
  *   <li>{@link #onRequest} once, before anything is sent upstream;</li>
  *   <li>{@link #onResponseStart} once, when upstream's status and headers arrive;</li>
  *   <li>{@link #onEvent} per event of a streamed response (once with the whole message for a
@@ -25,7 +27,7 @@ import java.util.Set;
  *   <li>{@link #onTurn} after each assistant turn of a stream is assembled;</li>
  *   <li>{@link #onComplete} once, after the client's response has ended.</li>
  * </ol>
- * Points 1 to 4 run on a container or transport I/O thread: they must not block (with the JDK
+ * Points 1 to 5 run on a container or transport I/O thread: they must not block (with the JDK
  * transport's default executor, one selector thread carries every stream). They run one at a
  * time per exchange, with the web app's class loader as the thread's context class loader. Hooks
  * run in {@link #priority()} order, then by name. A hook that throws is logged with its name and
@@ -73,6 +75,17 @@ public interface Hook {
   default int priority() {
     return 0;
   }
+
+  /**
+   * Called once per exchange on the thread the container called the filter on, as the exchange
+   * starts and before the request body is read: the one point that sees what that thread carries,
+   * such as the web app's tracing context (an OpenTelemetry {@code Context.current()}, made
+   * current by the server's instrumentation for the call) or an MDC. Put what later points need
+   * in {@code attributes} (the same map as {@link RequestContext#attributes()}). Every exchange
+   * that arrives gets an {@link #onComplete} later, also one refused before its body was read
+   * (413, a client gone). Must not block. A throw is logged. Defaults to doing nothing.
+   */
+  default void onArrival(Map<String, Object> attributes) {}
 
   /**
    * Called once per exchange before the request is sent upstream, on the thread that finished

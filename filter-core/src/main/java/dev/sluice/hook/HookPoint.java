@@ -4,6 +4,7 @@ import java.util.Set;
 
 /** The points at which Sluice calls a {@link Hook}, each backed by one of its methods. */
 public enum HookPoint {
+  ARRIVAL("onArrival", java.util.Map.class),
   REQUEST("onRequest", RequestContext.class),
   RESPONSE_START("onResponseStart", ResponseContext.class),
   EVENT("onEvent", EventContext.class),
