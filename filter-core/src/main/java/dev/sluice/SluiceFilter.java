@@ -116,8 +116,10 @@ public final class SluiceFilter implements Filter {
       if (config.legacyPipeline()) {
         hooks = hooks.legacy();
       }
+      SluiceConfig effective = config;
       for (Hook h : hooks.hooks()) {
-        h.configure(settings::get);
+        h.configure(name -> name.equals("upstream") ? effective.upstream().toString()
+            : settings.get(name));
       }
       pricing = pricing(config);
       transport = givenTransport != null ? givenTransport

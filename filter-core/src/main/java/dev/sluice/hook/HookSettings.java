@@ -3,7 +3,9 @@ package dev.sluice.hook;
 /**
  * The filter's settings, for hooks that take their own (such as {@code model-aliases}). A name
  * {@code x} is looked up like every Sluice setting: system property {@code sluice.x}, environment
- * variable {@code SLUICE_X}, filter init-param {@code x}, context init-param {@code sluice.x}.
+ * variable {@code SLUICE_X}, filter init-param {@code x}, context init-param {@code sluice.x};
+ * {@code upstream} reads the filter's effective upstream, also when its config was given in code
+ * (a telemetry hook names the server it reports on).
  */
 public interface HookSettings {
   /** The value, or "" when unset. */

@@ -1,0 +1,183 @@
+package dev.sluice.opentelemetry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.hook.ExchangeRecord;
+import dev.sluice.hook.Outcome;
+import dev.sluice.hook.RequestContext;
+import dev.sluice.hook.Timings;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.semconv.ErrorAttributes;
+import io.opentelemetry.semconv.ServerAttributes;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/** Starts an exchange's span from its request and ends it with what its record holds. */
+final class Spans {
+  private Spans() {}
+
+  static Span start(Tracer tracer, Context parent, Instant start, RequestContext request,
+      String serverAddress, int serverPort, boolean captureContent) {
+    SpanBuilder b = builder(tracer, parent, start, request.model(), serverAddress, serverPort);
+    long maxTokens = MaxTokens.of(request.rawBody());
+    if (maxTokens >= 0) {
+      b.setAttribute(GenAi.REQUEST_MAX_TOKENS, maxTokens);
+    }
+    b.setAttribute(GenAi.REQUEST_STREAM, request.stream());
+    if (captureContent) {
+      b.setAttribute(GenAi.INPUT_MESSAGES, request.messages().toString());
+      JsonNode system = request.body().get("system");
+      if (system != null) {
+        b.setAttribute(GenAi.SYSTEM_INSTRUCTIONS,
+            system.isTextual() ? system.asText() : system.toString());
+      }
+    }
+    return b.startSpan();
+  }
+
+  private static SpanBuilder builder(Tracer tracer, Context parent, Instant start, String model,
+      String serverAddress, int serverPort) {
+    SpanBuilder b = tracer.spanBuilder(model.isEmpty() ? GenAi.CHAT : GenAi.CHAT + " " + model)
+        .setParent(parent)
+        .setSpanKind(SpanKind.CLIENT)
+        .setStartTimestamp(start)
+        .setAttribute(GenAi.OPERATION_NAME, GenAi.CHAT)
+        .setAttribute(GenAi.PROVIDER_NAME, GenAi.ANTHROPIC);
+    if (!model.isEmpty()) {
+      b.setAttribute(GenAi.REQUEST_MODEL, model);
+    }
+    if (!serverAddress.isEmpty()) {
+      b.setAttribute(ServerAttributes.SERVER_ADDRESS, serverAddress);
+      if (serverPort > 0) {
+        b.setAttribute(ServerAttributes.SERVER_PORT, (long) serverPort);
+      }
+    }
+    return b;
+  }
+
+  /**
+   * Ends the span {@link OpenTelemetryHook#onRequest} started; an exchange that never got there
+   * (refused before its body was read, or a request hook rejected it first) gets one here.
+   */
+  static void end(Tracer tracer, ExchangeRecord r, String serverAddress, int serverPort,
+      boolean captureContent) {
+    Timings t = r.timings();
+    Span span = (Span) r.attributes().get(OpenTelemetryHook.SPAN);
+    if (span == null) {
+      Context parent = (Context) r.attributes().getOrDefault(OpenTelemetryHook.PARENT,
+          Context.root());
+      Instant start = (Instant) r.attributes().getOrDefault(OpenTelemetryHook.START, t.start());
+      span = builder(tracer, parent, start, r.model(), serverAddress, serverPort).startSpan();
+    }
+    Instant start = (Instant) r.attributes().getOrDefault(OpenTelemetryHook.START, t.start());
+    span.setAllAttributes(responseAttributes(r));
+    if (t.firstContentNanos() >= 0) {
+      double seconds = t.firstContentNanos() / 1e9;
+      span.setAttribute(GenAi.RESPONSE_TIME_TO_FIRST_CHUNK, seconds);
+      span.addEvent("gen_ai.first_chunk", t.start().plusNanos(t.firstContentNanos()));
+    }
+    if (captureContent && !r.message().isEmpty()) {
+      span.setAttribute(GenAi.OUTPUT_MESSAGES, r.message().toString());
+    }
+    String error = errorType(r);
+    if (error != null) {
+      span.setAttribute(ErrorAttributes.ERROR_TYPE, error);
+      span.setStatus(StatusCode.ERROR, r.outcome().name().toLowerCase(Locale.ROOT));
+    }
+    if (t.endNanos() >= 0) {
+      // The record's clock started a few microseconds before ours: end on its clock, after ours.
+      Instant end = t.start().plusNanos(t.endNanos());
+      span.end(end.isBefore(start) ? start : end);
+    } else {
+      span.end();
+    }
+  }
+
+  /** What the response told: models, id, finish reason, usage, and Sluice's outcome and cost. */
+  static Attributes responseAttributes(ExchangeRecord r) {
+    AttributesBuilder a = Attributes.builder();
+    JsonNode m = r.message();
+    putText(a, GenAi.RESPONSE_MODEL, m.path("model"));
+    putText(a, GenAi.RESPONSE_ID, m.path("id"));
+    if (m.path("stop_reason").isTextual()) {
+      a.put(GenAi.RESPONSE_FINISH_REASONS, List.of(m.path("stop_reason").asText()));
+    }
+    JsonNode u = r.usage();
+    if (u.has("input_tokens") || u.has("output_tokens")) {
+      a.put(GenAi.USAGE_INPUT_TOKENS, inputTokens(u));
+      a.put(GenAi.USAGE_OUTPUT_TOKENS, u.path("output_tokens").asLong());
+    }
+    if (u.has("cache_read_input_tokens")) {
+      a.put(GenAi.USAGE_CACHE_READ_INPUT_TOKENS, u.path("cache_read_input_tokens").asLong());
+    }
+    if (u.has("cache_creation_input_tokens")) {
+      a.put(GenAi.USAGE_CACHE_CREATION_INPUT_TOKENS,
+          u.path("cache_creation_input_tokens").asLong());
+    }
+    a.put(GenAi.OUTCOME, outcome(r));
+    a.put(GenAi.PARTIAL, r.partial());
+    if (!Double.isNaN(r.cost())) {
+      a.put(GenAi.COST, r.cost());
+    }
+    if (!r.requestId().isEmpty()) {
+      a.put(GenAi.REQUEST_ID, r.requestId());
+    }
+    if (r.status() > 0) {
+      a.put(GenAi.STATUS, (long) r.status());
+    }
+    a.put(GenAi.PATH, r.path());
+    return a.build();
+  }
+
+  /**
+   * The conventions' {@code gen_ai.usage.input_tokens} counts every input token, cached ones
+   * too; Anthropic's {@code input_tokens} leaves out the cache reads and writes.
+   */
+  static long inputTokens(JsonNode usage) {
+    return usage.path("input_tokens").asLong() + usage.path("cache_read_input_tokens").asLong()
+        + usage.path("cache_creation_input_tokens").asLong();
+  }
+
+  static String outcome(ExchangeRecord r) {
+    return r.outcome().name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * {@code error.type}, low in cardinality: upstream's status for an error answer, {@code
+   * stream_error} for an error event inside a 2xx stream, the outcome for failures and
+   * timeouts; null for a completed exchange and for a client that went away (not an error of
+   * the operation: {@code sluice.outcome} tells it apart).
+   */
+  static String errorType(ExchangeRecord r) {
+    Outcome o = r.outcome();
+    switch (o) {
+      case COMPLETED:
+      case CLIENT_CANCELLED:
+        return null;
+      case UPSTREAM_ERROR:
+      case REJECTED:
+        return r.status() >= 400 ? String.valueOf(r.status()) : "stream_error";
+      default:
+        return outcome(r);
+    }
+  }
+
+  private static void putText(AttributesBuilder a, io.opentelemetry.api.common.AttributeKey<String>
+      key, JsonNode value) {
+    if (value.isTextual() && !value.asText().isEmpty()) {
+      a.put(key, value.asText());
+    }
+  }
+
+  static double seconds(long nanos) {
+    return nanos / (double) TimeUnit.SECONDS.toNanos(1);
+  }
+}
