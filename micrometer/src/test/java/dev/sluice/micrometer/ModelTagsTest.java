@@ -1,0 +1,30 @@
+package dev.sluice.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ModelTagsTest {
+  @Test
+  void distinctModelsAreBounded() {
+    ModelTags tags = new ModelTags();
+    for (int i = 0; i < ModelTags.MAX; i++) {
+      assertThat(tags.tag("model-" + i)).isEqualTo("model-" + i);
+    }
+    assertThat(tags.tag("one-too-many")).isEqualTo("other");
+    assertThat(tags.tag("model-7")).isEqualTo("model-7");
+    assertThat(tags.tag("")).isEqualTo("none");
+  }
+
+  @Test
+  void overlongNameIsOther() {
+    assertThat(new ModelTags().tag("m".repeat(129))).isEqualTo("other");
+  }
+
+  @Test
+  void statusClasses() {
+    assertThat(MicrometerHook.Meters.statusClass(200)).isEqualTo("2xx");
+    assertThat(MicrometerHook.Meters.statusClass(529)).isEqualTo("5xx");
+    assertThat(MicrometerHook.Meters.statusClass(0)).isEqualTo("none");
+  }
+}
