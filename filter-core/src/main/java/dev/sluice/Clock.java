@@ -40,7 +40,8 @@ final class Clock {
     return new Timings(start, headers, firstByte, firstContent, end);
   }
 
-  private long since() {
+  /** Nanoseconds since the exchange started. */
+  long since() {
     return System.nanoTime() - startNanos;
   }
 }

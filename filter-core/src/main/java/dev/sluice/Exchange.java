@@ -69,6 +69,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private boolean finished;
   private Outcome outcome;
   private ScheduledFuture<?> timer;
+  private long timerGeneration;
   private volatile long lastActivityNanos;
 
   private static final byte[] PING =
@@ -529,16 +530,23 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     if (timer != null) {
       timer.cancel(false);
     }
-    timer = relay.timer().schedule(inbox == null ? this::onTimer : () -> inbox.add(this::onTimer),
+    long generation = ++timerGeneration;
+    Runnable task = () -> onTimer(generation);
+    timer = relay.timer().schedule(inbox == null ? task : () -> inbox.add(task),
         delayNanos, TimeUnit.NANOSECONDS);
   }
 
-  private void onTimer() {
+  /**
+   * {@code generation}: the schedule it was set by. A task that was already running when a newer
+   * one replaced it (cancel does not stop it; it waits for the lock) is stale and does nothing:
+   * a keep-alive tick must not be read as a headers timeout of the follow-up sent meanwhile.
+   */
+  private void onTimer(long generation) {
     ClassLoader caller = enterApp();
     try {
       try {
         synchronized (this) {
-          if (finished) {
+          if (finished || generation != timerGeneration) {
             return;
           }
           if (!responding || followUpPending) {

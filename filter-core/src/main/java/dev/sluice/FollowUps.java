@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.assemble.AssembledMessage;
 import dev.sluice.assemble.MessageAssembler;
+import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.TurnContext;
+import dev.sluice.hook.TurnRecord;
 import dev.sluice.upstream.UpstreamRequest;
 import java.net.URI;
 import java.util.ArrayList;
@@ -24,6 +26,9 @@ final class FollowUps {
   private final Relay relay;
   private final Hook[] hooks;
   private final Map<String, Object> attributes;
+  private final Clock clock;
+  private final List<TurnRecord> turns = new ArrayList<>();
+  private long roundStart;
   private final URI target;
   private final List<Map.Entry<String, String>> headers;
   private final ObjectNode conversation;
@@ -34,11 +39,12 @@ final class FollowUps {
   private EventDispatch.Out heldDelta;
   private EventDispatch.Out heldStop;
 
-  FollowUps(Relay relay, Hook[] hooks, Map<String, Object> attributes, URI target,
+  FollowUps(Relay relay, Hook[] hooks, Map<String, Object> attributes, Clock clock, URI target,
       List<Map.Entry<String, String>> headers, ObjectNode request) {
     this.relay = relay;
     this.hooks = hooks;
     this.attributes = attributes;
+    this.clock = clock;
     this.target = target;
     this.headers = headers;
     this.conversation = request.deepCopy();
@@ -83,6 +89,7 @@ final class FollowUps {
       return null;
     }
     usages.add(t.usage());
+    endTurn(t);
     blockOffset += t.message().path("content").size();
     ArrayNode messages = conversation.withArray("messages");
     ObjectNode assistant = messages.addObject();
@@ -95,6 +102,14 @@ final class FollowUps {
     heldStop = null;
     byte[] body = Json.bytes(conversation);
     return new UpstreamRequest(target, headers, body, body.length);
+  }
+
+  /** Records the turn that just ended, for ExchangeRecord.turns() (only with follow-ups). */
+  private void endTurn(AssembledMessage t) {
+    long now = clock.since();
+    turns.add(new TurnRecord(round, roundStart, now, t.message(), t.usage()));
+    roundStart = now;
+    attributes.put(ExchangeRecord.TURNS, List.copyOf(turns));
   }
 
   private List<ObjectNode> ask(ObjectNode message) {
@@ -114,6 +129,7 @@ final class FollowUps {
         events.add(heldDelta);
       } else {
         usages.add(turn.result().usage());
+        endTurn(turn.result());
         ObjectNode delta = Json.object(heldDelta.data());
         delta.set("usage", Usage.sum(usages));
         String data = Json.string(delta);

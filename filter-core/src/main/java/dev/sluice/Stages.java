@@ -107,7 +107,7 @@ final class Stages implements SseParser.Listener {
     byte[] bytes = stage.bodyBytes();
     int n = stage.bodyLength(bytes);
     if (hooks.has(HookPoint.FOLLOW_UP) && facts.stream()) {
-      followUps = new FollowUps(relay, hooks.at(HookPoint.FOLLOW_UP), attributes, target,
+      followUps = new FollowUps(relay, hooks.at(HookPoint.FOLLOW_UP), attributes, clock, target,
           upstreamHeaders.lines(), stage.parsedOrNull() != null ? stage.parsedOrNull()
           : Json.object(bytes, 0, n));
     }

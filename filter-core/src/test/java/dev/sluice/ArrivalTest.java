@@ -69,6 +69,7 @@ class ArrivalTest extends MockedJettyTest {
     assertThat(r.statusCode()).isEqualTo(200);
     ExchangeRecord record = hook.records.poll(10, TimeUnit.SECONDS);
     assertThat(record.attributes()).containsEntry("seen", "server-span");
+    assertThat(record.turns()).isEmpty(); // one turn, no follow-ups
     assertThat(HookPoint.of(hook)).containsExactly(HookPoint.ARRIVAL, HookPoint.COMPLETE);
   }
 

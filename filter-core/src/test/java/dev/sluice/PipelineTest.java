@@ -617,6 +617,33 @@ class PipelineTest extends MockedJettyTest {
     long out = transcript.path("usage").path("output_tokens").asLong();
     assertThat(record.usage().path("output_tokens").asLong()).isEqualTo(2 * out);
     assertThat(body).contains("\"output_tokens\":" + (2 * out));
+    List<dev.sluice.hook.TurnRecord> turns = record.turns();
+    assertThat(turns).extracting(dev.sluice.hook.TurnRecord::round).containsExactly(0, 1);
+    assertThat(turns).allSatisfy(t -> {
+      assertThat(t.usage().path("output_tokens").asLong()).isEqualTo(out);
+      assertThat(t.message().path("content")).hasSize(blocks);
+      assertThat(t.endNanos()).isGreaterThanOrEqualTo(t.startNanos());
+    });
+    assertThat(turns.get(0).startNanos()).isZero();
+    assertThat(turns.get(1).startNanos()).isEqualTo(turns.get(0).endNanos());
+    assertThat(turns.get(1).endNanos()).isLessThanOrEqualTo(record.timings().endNanos());
+  }
+
+  /**
+   * A keep-alive tick that was already waiting for the exchange's lock while the turn ended and
+   * the follow-up went out is stale: it must not be read as the follow-up's headers timeout.
+   * (A 1 ms keep-alive makes such a tick nearly certain on every turn end.)
+   */
+  @Test
+  void followUp_staleKeepAliveTickIsNotAHeadersTimeout() throws Exception {
+    RecordingHook recorder = new RecordingHook();
+    EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri())
+        .keepaliveInterval(Duration.ofMillis(1)).build(), new ContinueOnce(), recorder);
+    for (int i = 0; i < 5; i++) {
+      String body = text(post(j.baseUri(), STREAM, "x-mock-scenario", "tool_use"));
+      assertThat(body).doesNotContain("timeout_error").contains("event: message_stop\n");
+      assertThat(recorder.next().outcome()).isEqualTo(Outcome.COMPLETED);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.sluice.hook;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,8 +17,23 @@ import java.util.Map;
  * @param usage the merged usage: {@code message_start}'s overlaid with the last
  *     {@code message_delta}'s (and summed over follow-up rounds); empty when unknown
  * @param cost the cost in USD from the pricing table; {@code NaN} when the model has no price
- * @param attributes what hooks attached during the exchange
+ * @param attributes what hooks attached during the exchange (and {@link #TURNS})
  */
 public record ExchangeRecord(String requestId, String path, String model, boolean stream,
     int status, Outcome outcome, boolean partial, ObjectNode message, ObjectNode usage,
-    double cost, Timings timings, Map<String, Object> attributes) {}
+    double cost, Timings timings, Map<String, Object> attributes) {
+
+  /** The attribute under which Sluice keeps {@link #turns()}. */
+  public static final String TURNS = "sluice.turns";
+
+  /**
+   * The assistant turns, one per upstream round, when follow-ups were made; empty otherwise (one
+   * turn: the exchange itself). A turn that did not end (the client left, upstream failed) is not
+   * listed.
+   */
+  @SuppressWarnings("unchecked")
+  public List<TurnRecord> turns() {
+    Object turns = attributes.get(TURNS);
+    return turns instanceof List ? (List<TurnRecord>) turns : List.of();
+  }
+}

@@ -65,6 +65,10 @@ final class GenAi {
   static final AttributeKey<String> REQUEST_ID = stringKey("sluice.request_id");
   static final AttributeKey<Long> STATUS = longKey("sluice.status");
   static final AttributeKey<String> PATH = stringKey("sluice.path");
+  /** On a turn's child span: 0 for upstream's first answer, then 1, 2, … per follow-up. */
+  static final AttributeKey<Long> ROUND = longKey("sluice.round");
+  /** On the exchange's span when follow-ups were made: how many. */
+  static final AttributeKey<Long> FOLLOW_UPS = longKey("sluice.follow_ups");
   static final String EXCHANGES = "sluice.exchanges";
   static final String ACTIVE = "sluice.exchanges.active";
 }

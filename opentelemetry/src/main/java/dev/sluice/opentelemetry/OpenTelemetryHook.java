@@ -112,8 +112,9 @@ public final class OpenTelemetryHook implements Hook {
   @Override
   public void onComplete(ExchangeRecord record) {
     Telemetry t = telemetry();
-    Spans.end(t.tracer(), record, serverAddress, serverPort, captureContent);
+    // Metrics first: whoever sees the span ended (a test, a trace view) finds them recorded.
     t.record(record, serverAddress, serverPort, record.attributes().containsKey(PARENT));
+    Spans.end(t.tracer(), record, serverAddress, serverPort, captureContent);
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Outcome;
 import dev.sluice.hook.RequestContext;
 import dev.sluice.hook.Timings;
+import dev.sluice.hook.TurnRecord;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
@@ -87,41 +88,47 @@ final class Spans {
     if (captureContent && !r.message().isEmpty()) {
       span.setAttribute(GenAi.OUTPUT_MESSAGES, r.message().toString());
     }
+    turns(tracer, span, start, r, serverAddress, serverPort);
     String error = errorType(r);
     if (error != null) {
       span.setAttribute(ErrorAttributes.ERROR_TYPE, error);
       span.setStatus(StatusCode.ERROR, r.outcome().name().toLowerCase(Locale.ROOT));
     }
     if (t.endNanos() >= 0) {
-      // The record's clock started a few microseconds before ours: end on its clock, after ours.
-      Instant end = t.start().plusNanos(t.endNanos());
-      span.end(end.isBefore(start) ? start : end);
+      span.end(later(t.start().plusNanos(t.endNanos()), start));
     } else {
       span.end();
+    }
+  }
+
+  /**
+   * One child span per assistant turn when follow-ups were made: each is a chat call of its own
+   * upstream, with that turn's response attributes and usage (the parent carries the sums).
+   */
+  private static void turns(Tracer tracer, Span parent, Instant parentStart, ExchangeRecord r,
+      String serverAddress, int serverPort) {
+    if (r.turns().isEmpty()) {
+      return;
+    }
+    parent.setAttribute(GenAi.FOLLOW_UPS, (long) r.turns().size() - 1);
+    Context context = Context.root().with(parent);
+    for (TurnRecord turn : r.turns()) {
+      Instant start = later(r.timings().start().plusNanos(turn.startNanos()), parentStart);
+      Span child = builder(tracer, context, start, r.model(), serverAddress, serverPort)
+          .setAttribute(GenAi.ROUND, (long) turn.round()).startSpan();
+      AttributesBuilder a = Attributes.builder();
+      message(a, turn.message());
+      usage(a, turn.usage());
+      child.setAllAttributes(a.build());
+      child.end(later(r.timings().start().plusNanos(turn.endNanos()), start));
     }
   }
 
   /** What the response told: models, id, finish reason, usage, and Sluice's outcome and cost. */
   static Attributes responseAttributes(ExchangeRecord r) {
     AttributesBuilder a = Attributes.builder();
-    JsonNode m = r.message();
-    putText(a, GenAi.RESPONSE_MODEL, m.path("model"));
-    putText(a, GenAi.RESPONSE_ID, m.path("id"));
-    if (m.path("stop_reason").isTextual()) {
-      a.put(GenAi.RESPONSE_FINISH_REASONS, List.of(m.path("stop_reason").asText()));
-    }
-    JsonNode u = r.usage();
-    if (u.has("input_tokens") || u.has("output_tokens")) {
-      a.put(GenAi.USAGE_INPUT_TOKENS, inputTokens(u));
-      a.put(GenAi.USAGE_OUTPUT_TOKENS, u.path("output_tokens").asLong());
-    }
-    if (u.has("cache_read_input_tokens")) {
-      a.put(GenAi.USAGE_CACHE_READ_INPUT_TOKENS, u.path("cache_read_input_tokens").asLong());
-    }
-    if (u.has("cache_creation_input_tokens")) {
-      a.put(GenAi.USAGE_CACHE_CREATION_INPUT_TOKENS,
-          u.path("cache_creation_input_tokens").asLong());
-    }
+    message(a, r.message());
+    usage(a, r.usage());
     a.put(GenAi.OUTCOME, outcome(r));
     a.put(GenAi.PARTIAL, r.partial());
     if (!Double.isNaN(r.cost())) {
@@ -135,6 +142,28 @@ final class Spans {
     }
     a.put(GenAi.PATH, r.path());
     return a.build();
+  }
+
+  private static void message(AttributesBuilder a, JsonNode m) {
+    putText(a, GenAi.RESPONSE_MODEL, m.path("model"));
+    putText(a, GenAi.RESPONSE_ID, m.path("id"));
+    if (m.path("stop_reason").isTextual()) {
+      a.put(GenAi.RESPONSE_FINISH_REASONS, List.of(m.path("stop_reason").asText()));
+    }
+  }
+
+  private static void usage(AttributesBuilder a, JsonNode u) {
+    if (u.has("input_tokens") || u.has("output_tokens")) {
+      a.put(GenAi.USAGE_INPUT_TOKENS, inputTokens(u));
+      a.put(GenAi.USAGE_OUTPUT_TOKENS, u.path("output_tokens").asLong());
+    }
+    if (u.has("cache_read_input_tokens")) {
+      a.put(GenAi.USAGE_CACHE_READ_INPUT_TOKENS, u.path("cache_read_input_tokens").asLong());
+    }
+    if (u.has("cache_creation_input_tokens")) {
+      a.put(GenAi.USAGE_CACHE_CREATION_INPUT_TOKENS,
+          u.path("cache_creation_input_tokens").asLong());
+    }
   }
 
   /**
@@ -175,6 +204,14 @@ final class Spans {
     if (value.isTextual() && !value.asText().isEmpty()) {
       a.put(key, value.asText());
     }
+  }
+
+  /**
+   * The record's clock started a few microseconds before the span's (taken at arrival): times
+   * on it are kept inside the span.
+   */
+  private static Instant later(Instant a, Instant b) {
+    return a.isBefore(b) ? b : a;
   }
 
   static double seconds(long nanos) {

@@ -3,7 +3,10 @@ package dev.sluice.opentelemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.hook.Hook;
+import dev.sluice.hook.TurnContext;
 import dev.sluice.testkit.MockUpstream;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -283,6 +286,45 @@ class OpenTelemetryHookTest {
     assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("413");
     assertThat(span.getAttributes().get(GenAi.OUTCOME)).isEqualTo("rejected");
     assertThat(active()).isZero();
+  }
+
+  /** Continues once after the first turn, as a server-side tool would. */
+  static final class ContinueOnce implements Hook {
+    @Override
+    public List<ObjectNode> onTurn(TurnContext turn) {
+      return turn.round() > 0 ? List.of() : List.of(
+          JsonNodeFactory.instance.objectNode().put("role", "user").put("content", "continue"));
+    }
+  }
+
+  @Test
+  void followUp_eachTurnIsAChildSpanOfTheExchange() throws Exception {
+    RelayServer s = relay(Map.of(), new OpenTelemetryHook(otel.getOpenTelemetry()),
+        new ContinueOnce());
+    assertThat(post(s, STREAM).statusCode()).isEqualTo(200);
+    List<SpanData> chat = chatSpans(3);
+    SpanData exchange = chat.stream().filter(x -> x.getAttributes().get(GenAi.ROUND) == null)
+        .findFirst().orElseThrow();
+    assertThat(exchange.getParentSpanId()).isEqualTo(serverSpan().getSpanId());
+    assertThat(exchange.getAttributes().get(GenAi.FOLLOW_UPS)).isEqualTo(1L);
+    assertThat(exchange.getAttributes().get(GenAi.USAGE_OUTPUT_TOKENS)).isEqualTo(24L);
+    List<SpanData> turns = chat.stream().filter(x -> x != exchange)
+        .sorted(java.util.Comparator.comparing(x -> x.getAttributes().get(GenAi.ROUND)))
+        .collect(Collectors.toList());
+    assertThat(turns).extracting(x -> x.getAttributes().get(GenAi.ROUND)).containsExactly(0L, 1L);
+    for (SpanData turn : turns) {
+      assertThat(turn.getName()).isEqualTo("chat claude-sonnet-4-5");
+      assertThat(turn.getKind()).isEqualTo(SpanKind.CLIENT);
+      assertThat(turn.getParentSpanId()).isEqualTo(exchange.getSpanId());
+      assertThat(turn.getAttributes().get(GenAi.USAGE_OUTPUT_TOKENS)).isEqualTo(12L);
+      assertThat(turn.getAttributes().get(GenAi.RESPONSE_FINISH_REASONS))
+          .containsExactly("end_turn");
+      assertThat(turn.getStartEpochNanos()).isGreaterThanOrEqualTo(exchange.getStartEpochNanos());
+      assertThat(turn.getEndEpochNanos()).isLessThanOrEqualTo(exchange.getEndEpochNanos());
+      assertNoSecretNorContent(turn);
+    }
+    assertThat(turns.get(1).getStartEpochNanos())
+        .isGreaterThanOrEqualTo(turns.get(0).getEndEpochNanos());
   }
 
   @Test
