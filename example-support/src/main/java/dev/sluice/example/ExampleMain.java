@@ -78,8 +78,7 @@ public final class ExampleMain {
     Map<String, String> settings = options.effectiveSettings();
     RunningApp running;
     try {
-      running = starter.start(options.port(), upstream, settings, options.diagnostics()
-          ? Map.of(DiagnosticsServlet.PATH, new DiagnosticsServlet()) : Map.of());
+      running = starter.start(options.port(), upstream, settings, servlets(options));
     } catch (RuntimeException e) {
       if (mock != null) mock.close();
       throw e;
@@ -89,6 +88,9 @@ public final class ExampleMain {
     out.println("  try: curl " + running.baseUri() + "/hello");
     if (options.diagnostics()) {
       out.println("  diagnostics: " + running.baseUri() + DiagnosticsServlet.PATH);
+    }
+    if (options.metrics()) {
+      out.println("  metrics: " + running.baseUri() + MetricsServlet.PATH);
     }
     String hooks = effective("hooks", settings);
     if (hooks.isEmpty()) {
@@ -104,6 +106,18 @@ public final class ExampleMain {
     }
     out.flush();
     return running;
+  }
+
+  /** The servlets of {@code --diagnostics} and {@code --metrics}, by path. */
+  static Map<String, Servlet> servlets(Options options) {
+    Map<String, Servlet> servlets = new java.util.LinkedHashMap<>();
+    if (options.diagnostics()) {
+      servlets.put(DiagnosticsServlet.PATH, new DiagnosticsServlet());
+    }
+    if (options.metrics()) {
+      servlets.put(MetricsServlet.PATH, MetricsServlet.create());
+    }
+    return servlets;
   }
 
   /**

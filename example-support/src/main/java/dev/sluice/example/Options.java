@@ -2,16 +2,20 @@ package dev.sluice.example;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The command line of the runnable example jars ({@code jetty-example.jar},
  * {@code tomcat-example.jar}). {@code upstream} is null when not given. {@code diagnostics}:
- * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request).
+ * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request). {@code
+ * metrics}: enable the {@code micrometer} hook and serve its meters at {@link MetricsServlet#PATH}
+ * in Prometheus's format.
  */
 public record Options(int port, URI upstream, Map<String, String> settings, boolean diagnostics,
-    boolean help) {
+    boolean help, boolean metrics) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -33,18 +37,20 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     return String.join(
         System.lineSeparator(),
         head + "[--port N] [--upstream URL] [--hooks a,b]",
-        " ".repeat(head.length()) + "[--model-aliases alias=model,...] [--diagnostics]",
+        " ".repeat(head.length()) + "[--model-aliases alias=model,...] [--diagnostics] [--metrics]",
         "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
         "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
         "                      (default: start a mock Anthropic API in-process)",
         "  --hooks a,b         Sluice hooks to enable (the 'hooks' setting; '*' = all), from:",
         "                      usage-log, cost-in-usage, model-alias, strip-empty-text,",
-        "                      blocked-words (the sample plugin jar)",
+        "                      micrometer, blocked-words (the sample plugin jar)",
         "  --model-aliases a=m the 'model-aliases' setting of the model-alias hook",
         "                      (default " + DEFAULT_MODEL_ALIASES + ")",
         "  --diagnostics       serve GET " + DiagnosticsServlet.PATH + ": threads, heap (after a",
         "                      full GC with ?gc=true) and Sluice's open exchanges, as JSON",
         "                      (for the benchmark's soak; not for production)",
+        "  --metrics           enable the micrometer hook and serve GET " + MetricsServlet.PATH,
+        "                      in Prometheus's text format",
         "  --help              print this and exit");
   }
 
@@ -54,6 +60,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     URI upstream = null;
     Map<String, String> settings = new LinkedHashMap<>();
     boolean diagnostics = false;
+    boolean metrics = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -67,7 +74,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         case "--help":
         case "-h":
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
-          return new Options(port, upstream, settings, diagnostics, true);
+          return new Options(port, upstream, settings, diagnostics, true, metrics);
         case "--port":
           port = parsePort(value != null ? value : next(args, ++i, name));
           break;
@@ -84,20 +91,31 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
           diagnostics = true;
           break;
+        case "--metrics":
+          if (value != null) throw new IllegalArgumentException(name + " takes no value");
+          metrics = true;
+          break;
         default:
           throw new IllegalArgumentException("unknown argument: " + arg);
       }
     }
-    return new Options(port, upstream, settings, diagnostics, false);
+    return new Options(port, upstream, settings, diagnostics, false, metrics);
   }
 
   /**
    * The settings to start the app with: the ones given, plus the examples' defaults for those
-   * not given ({@code model-aliases}).
+   * not given ({@code model-aliases}), and the {@code micrometer} hook with {@code --metrics}.
    */
   public Map<String, String> effectiveSettings() {
     Map<String, String> effective = new LinkedHashMap<>(settings);
     effective.putIfAbsent("model-aliases", DEFAULT_MODEL_ALIASES);
+    if (metrics) {
+      String hooks = effective.getOrDefault("hooks", "").trim();
+      List<String> names = Arrays.stream(hooks.split(",")).map(String::trim).toList();
+      if (!names.contains("micrometer") && !names.contains("*")) {
+        effective.put("hooks", hooks.isEmpty() ? "micrometer" : hooks + ",micrometer");
+      }
+    }
     return effective;
   }
 

@@ -56,6 +56,28 @@ class ExampleMainTest {
   }
 
   @Test
+  void metrics_mountsThePrometheusServletAndNamesIt() {
+    Map<String, Object> started = new HashMap<>();
+    ExampleMain.run("x-example", Options.parse("--upstream", "http://127.0.0.1:9/", "--metrics"),
+        (port, upstream, settings, servlets) -> {
+          started.put("servlets", servlets);
+          return fake(4711);
+        },
+        out);
+    try {
+      assertThat(started.get("servlets").toString()).startsWith("{" + MetricsServlet.PATH + "=");
+      assertThat((Map<?, ?>) started.get("servlets")).hasSize(1);
+      assertThat(dev.sluice.micrometer.MicrometerHook.defaultRegistry())
+          .isInstanceOf(io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class);
+      assertThat(printed()).contains("  metrics: http://127.0.0.1:4711/metrics")
+          .contains("  hooks: micrometer");
+    } finally {
+      dev.sluice.micrometer.MicrometerHook.setDefaultRegistry(
+          io.micrometer.core.instrument.Metrics.globalRegistry);
+    }
+  }
+
+  @Test
   void noHooks_saysPureRelay() {
     ExampleMain.run("x-example", Options.parse("--upstream", "http://127.0.0.1:9/"),
         (port, upstream, settings, servlets) -> fake(1), out);

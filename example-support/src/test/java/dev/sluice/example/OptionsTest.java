@@ -29,6 +29,23 @@ class OptionsTest {
   }
 
   @Test
+  void metrics_isAFlagThatEnablesTheMicrometerHook() {
+    assertThat(Options.parse("--metrics").metrics()).isTrue();
+    assertThat(Options.parse().metrics()).isFalse();
+    assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--metrics=yes"))
+        .withMessageContaining("--metrics takes no value");
+    assertThat(Options.parse("--metrics").effectiveSettings()).containsEntry("hooks", "micrometer");
+    assertThat(Options.parse("--metrics", "--hooks", "usage-log").effectiveSettings())
+        .containsEntry("hooks", "usage-log,micrometer");
+    assertThat(Options.parse("--metrics", "--hooks", "micrometer,usage-log").effectiveSettings())
+        .containsEntry("hooks", "micrometer,usage-log");
+    assertThat(Options.parse("--metrics", "--hooks", "*").effectiveSettings())
+        .containsEntry("hooks", "*");
+    assertThat(Options.parse("--hooks", "usage-log").effectiveSettings())
+        .containsEntry("hooks", "usage-log");
+  }
+
+  @Test
   void allArgs_spaceSeparated() {
     Options options =
         Options.parse("--port", "0", "--upstream", "https://api.anthropic.com", "--hooks", "a,b");
@@ -79,7 +96,8 @@ class OptionsTest {
     assertThat(lines[0]).isEqualTo(
         "usage: java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]");
     assertThat(lines[1]).isEqualTo(
-        "                                    [--model-aliases alias=model,...] [--diagnostics]");
+        "                                    [--model-aliases alias=model,...] [--diagnostics] "
+            + "[--metrics]");
   }
 
   @Test

@@ -48,7 +48,7 @@ public abstract class ShadedJarContract {
    */
   static final String HOOK_TABLE_ALL =
       "hooks: strip-empty-text[REQUEST], blocked-words[REQUEST], cost-in-usage[EVENT], "
-          + "model-alias[REQUEST, EVENT], usage-log[COMPLETE]";
+          + "micrometer[ARRIVAL, COMPLETE], model-alias[REQUEST, EVENT], usage-log[COMPLETE]";
 
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -136,6 +136,7 @@ public abstract class ShadedJarContract {
               "dev.sluice.builtin.CostInUsageHook",
               "dev.sluice.builtin.ModelAliasHook",
               "dev.sluice.builtin.StripEmptyTextHook",
+              "dev.sluice.micrometer.MicrometerHook",
               "dev.sluice.sample.BlockedWordsGuardrail");
       for (String provider : providers) {
         assertThat(jar.getJarEntry(provider.replace('.', '/') + ".class")).as(provider).isNotNull();
@@ -239,6 +240,41 @@ public abstract class ShadedJarContract {
     JsonNode blockedLine = awaitUsageLine(blocked.headers().firstValue("request-id").get());
     assertThat(blockedLine.path("model").asText()).isEqualTo("claude-fast");
     assertThat(blockedLine.path("stream").asBoolean()).isTrue();
+  }
+
+  /**
+   * {@code --metrics}: the micrometer hook is enabled beside the hooks given, and after one
+   * exchange {@code GET /metrics} shows it in Prometheus's format, with bounded tags only.
+   */
+  @Test
+  protected void jar_metricsFlag_servesPrometheusMetricsAfterOneExchange() throws Exception {
+    List<String> stdout = new ArrayList<>();
+    BlockingQueue<String> lines = launch("--port", "0", "--metrics", "--hooks", "usage-log");
+    URI base = URI.create(awaitLine(lines, stdout, LISTENING).group(1));
+    awaitLine(lines, stdout, Pattern.compile("metrics: " + Pattern.quote(base + "/metrics")));
+    awaitFile(stderr, "micrometer[ARRIVAL, COMPLETE], usage-log[COMPLETE]");
+
+    HttpResponse<String> relayed = http.send(ExampleAppContract.post(base, "/v1/messages",
+        ExampleAppContract.STREAM_BODY), ofString());
+    assertThat(relayed.statusCode()).isEqualTo(200);
+    awaitUsageLine(relayed.headers().firstValue("request-id").orElseThrow());
+
+    String completed = "sluice_exchanges_total{model=\"claude-sonnet-4-5\",outcome=\"completed\","
+        + "status=\"2xx\"} 1.0";
+    HttpResponse<String> metrics = null;
+    for (int i = 0; i < 100; i++) { // the hook counts the exchange just after the response ended
+      metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), ofString());
+      if (metrics.body().contains(completed)) break;
+      Thread.sleep(50);
+    }
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+    assertThat(metrics.body()).contains(completed)
+        .contains("sluice_ttft_seconds_bucket{model=\"claude-sonnet-4-5\",le=")
+        .contains("sluice_duration_seconds_count{model=\"claude-sonnet-4-5\",outcome=\"completed\"} 1")
+        .contains("sluice_tokens_total{model=\"claude-sonnet-4-5\",type=\"output\"}")
+        .contains("sluice_exchanges_active 0.0")
+        .doesNotContain("req_").doesNotContain("sk-");
   }
 
   @Test
