@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -48,7 +49,8 @@ public abstract class ShadedJarContract {
    */
   static final String HOOK_TABLE_ALL =
       "hooks: strip-empty-text[REQUEST], blocked-words[REQUEST], cost-in-usage[EVENT], "
-          + "micrometer[ARRIVAL, COMPLETE], model-alias[REQUEST, EVENT], usage-log[COMPLETE]";
+          + "micrometer[ARRIVAL, COMPLETE], model-alias[REQUEST, EVENT], "
+          + "opentelemetry[ARRIVAL, REQUEST, COMPLETE], usage-log[COMPLETE]";
 
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -137,6 +139,7 @@ public abstract class ShadedJarContract {
               "dev.sluice.builtin.ModelAliasHook",
               "dev.sluice.builtin.StripEmptyTextHook",
               "dev.sluice.micrometer.MicrometerHook",
+              "dev.sluice.opentelemetry.OpenTelemetryHook",
               "dev.sluice.sample.BlockedWordsGuardrail");
       for (String provider : providers) {
         assertThat(jar.getJarEntry(provider.replace('.', '/') + ".class")).as(provider).isNotNull();
@@ -298,18 +301,48 @@ public abstract class ShadedJarContract {
     assertThat(Files.readString(stderr)).contains("--port", "usage: java -jar " + program + ".jar");
   }
 
+  /**
+   * {@code --hooks opentelemetry} with the SDK the jar carries, configured from the environment
+   * as the OpenTelemetry docs show ({@code OTEL_TRACES_EXPORTER=logging}): each exchange's span
+   * is printed, a child of nothing (no server instrumentation in the example), with its usage.
+   */
+  @Test
+  protected void jar_opentelemetryHook_printsTheExchangesSpanWithTheSdksLoggingExporter()
+      throws Exception {
+    List<String> stdout = new ArrayList<>();
+    BlockingQueue<String> lines = launch(Map.of("OTEL_JAVA_GLOBAL_AUTOCONFIGURE_ENABLED", "true",
+            "OTEL_TRACES_EXPORTER", "logging", "OTEL_METRICS_EXPORTER", "none",
+            "OTEL_LOGS_EXPORTER", "none", "OTEL_SERVICE_NAME", "sluice-example"),
+        "--port", "0", "--hooks", "opentelemetry");
+    URI base = URI.create(awaitLine(lines, stdout, LISTENING).group(1));
+    awaitFile(stderr, "hooks: opentelemetry[ARRIVAL, REQUEST, COMPLETE]");
+
+    HttpResponse<String> relayed = http.send(ExampleAppContract.post(base, "/v1/messages",
+        ExampleAppContract.STREAM_BODY), ofString());
+    assertThat(relayed.statusCode()).isEqualTo(200);
+    String log = awaitFile(stderr, "'chat claude-sonnet-4-5'");
+    assertThat(log).contains("gen_ai.usage.output_tokens=")
+        .contains("gen_ai.provider.name=anthropic").contains("sluice.outcome=completed")
+        .doesNotContain("sk-test");
+  }
+
   private BlockingQueue<String> launch(String... args) throws IOException {
+    return launch(Map.of(), args);
+  }
+
+  private BlockingQueue<String> launch(Map<String, String> env, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
     command.add(jarFile.toString());
     command.addAll(List.of(args));
     stderr = Files.createTempFile(Path.of("target"), "shaded-jar-it", ".stderr");
-    process =
-        new ProcessBuilder(command)
-            .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.PIPE)
-            .start();
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE);
+    builder.environment().putAll(env);
+    process = builder.start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> pump(process, lines), "shaded-jar-stdout");
     reader.setDaemon(true);
