@@ -57,16 +57,19 @@ class ArrivalTest extends MockedJettyTest {
     }
   }
 
+  /** One stream request through a Jetty with {@link Scoping} in front of Sluice. */
+  HttpResponse<String> post(SluiceConfig config, Hook hook) throws Exception {
+    EmbeddedJetty j = jetty(config, new Scoping(), hook);
+    return http.send(HttpRequest.newBuilder(URI.create(j.baseUri() + "/v1/messages"))
+        .POST(HttpRequest.BodyPublishers.ofString(PipelineTest.STREAM)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void arrivalSeesTheRequestThreadsState() throws Exception {
     Capturing hook = new Capturing();
-    EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri()).build(),
-        new Scoping(), hook);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            URI.create(j.baseUri() + "/v1/messages"))
-        .POST(HttpRequest.BodyPublishers.ofString(PipelineTest.STREAM)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(post(SluiceConfig.builder().upstream(mock.baseUri()).build(), hook).statusCode())
+        .isEqualTo(200);
     ExchangeRecord record = hook.records.poll(10, TimeUnit.SECONDS);
     assertThat(record.attributes()).containsEntry("seen", "server-span");
     assertThat(record.turns()).isEmpty(); // one turn, no follow-ups
@@ -76,13 +79,8 @@ class ArrivalTest extends MockedJettyTest {
   @Test
   void arrivalIsFollowedByACompletionWhenTheBodyIsRefused() throws Exception {
     Capturing hook = new Capturing();
-    EmbeddedJetty j = jetty(SluiceConfig.builder().upstream(mock.baseUri()).maxRequestBytes(16)
-        .build(), new Scoping(), hook);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            URI.create(j.baseUri() + "/v1/messages"))
-        .POST(HttpRequest.BodyPublishers.ofString(PipelineTest.STREAM)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(post(SluiceConfig.builder().upstream(mock.baseUri()).maxRequestBytes(16).build(),
+        hook).statusCode()).isEqualTo(413);
     ExchangeRecord record = hook.records.poll(10, TimeUnit.SECONDS);
     assertThat(record.outcome()).isEqualTo(Outcome.REJECTED);
     assertThat(record.attributes()).containsEntry("seen", "server-span");

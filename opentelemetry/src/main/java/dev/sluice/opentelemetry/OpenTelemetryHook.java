@@ -6,8 +6,8 @@ import dev.sluice.hook.HookSettings;
 import dev.sluice.hook.RequestContext;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.context.Context;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -47,8 +47,7 @@ public final class OpenTelemetryHook implements Hook {
   private final Supplier<OpenTelemetry> source;
   private volatile Telemetry telemetry;
   private volatile boolean captureContent;
-  private volatile String serverAddress = "";
-  private volatile int serverPort = -1;
+  private volatile Attributes server = Attributes.empty();
 
   /** For ServiceLoader: {@link GlobalOpenTelemetry}, taken when the filter starts. */
   public OpenTelemetryHook() {
@@ -74,12 +73,7 @@ public final class OpenTelemetryHook implements Hook {
           + "': expected true or false, got '" + capture + "'");
     }
     captureContent = capture.equals("true");
-    String upstream = settings.get("upstream");
-    if (!upstream.isEmpty()) {
-      URI uri = URI.create(upstream);
-      serverAddress = uri.getHost() == null ? "" : uri.getHost();
-      serverPort = uri.getPort();
-    }
+    server = Spans.server(settings.get("upstream"));
     telemetry = new Telemetry(source.get());
   }
 
@@ -106,15 +100,15 @@ public final class OpenTelemetryHook implements Hook {
     Context parent = (Context) attributes.getOrDefault(PARENT, Context.root());
     Instant start = (Instant) attributes.getOrDefault(START, Instant.now());
     attributes.put(SPAN, Spans.start(telemetry().tracer(), parent, start, request,
-        serverAddress, serverPort, captureContent));
+        server, captureContent));
   }
 
   @Override
   public void onComplete(ExchangeRecord record) {
     Telemetry t = telemetry();
     // Metrics first: whoever sees the span ended (a test, a trace view) finds them recorded.
-    t.record(record, serverAddress, serverPort, record.attributes().containsKey(PARENT));
-    Spans.end(t.tracer(), record, serverAddress, serverPort, captureContent);
+    t.record(record, server, record.attributes().containsKey(PARENT));
+    Spans.end(t.tracer(), record, server, captureContent);
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.semconv.ErrorAttributes;
 import io.opentelemetry.semconv.ServerAttributes;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -26,8 +27,8 @@ final class Spans {
   private Spans() {}
 
   static Span start(Tracer tracer, Context parent, Instant start, RequestContext request,
-      String serverAddress, int serverPort, boolean captureContent) {
-    SpanBuilder b = builder(tracer, parent, start, request.model(), serverAddress, serverPort);
+      Attributes server, boolean captureContent) {
+    SpanBuilder b = builder(tracer, parent, start, request.model(), server);
     long maxTokens = MaxTokens.of(request.rawBody());
     if (maxTokens >= 0) {
       b.setAttribute(GenAi.REQUEST_MAX_TOKENS, maxTokens);
@@ -45,7 +46,7 @@ final class Spans {
   }
 
   private static SpanBuilder builder(Tracer tracer, Context parent, Instant start, String model,
-      String serverAddress, int serverPort) {
+      Attributes server) {
     SpanBuilder b = tracer.spanBuilder(model.isEmpty() ? GenAi.CHAT : GenAi.CHAT + " " + model)
         .setParent(parent)
         .setSpanKind(SpanKind.CLIENT)
@@ -55,28 +56,21 @@ final class Spans {
     if (!model.isEmpty()) {
       b.setAttribute(GenAi.REQUEST_MODEL, model);
     }
-    if (!serverAddress.isEmpty()) {
-      b.setAttribute(ServerAttributes.SERVER_ADDRESS, serverAddress);
-      if (serverPort > 0) {
-        b.setAttribute(ServerAttributes.SERVER_PORT, (long) serverPort);
-      }
-    }
-    return b;
+    return b.setAllAttributes(server);
   }
 
   /**
    * Ends the span {@link OpenTelemetryHook#onRequest} started; an exchange that never got there
    * (refused before its body was read, or a request hook rejected it first) gets one here.
    */
-  static void end(Tracer tracer, ExchangeRecord r, String serverAddress, int serverPort,
-      boolean captureContent) {
+  static void end(Tracer tracer, ExchangeRecord r, Attributes server, boolean captureContent) {
     Timings t = r.timings();
     Span span = (Span) r.attributes().get(OpenTelemetryHook.SPAN);
     if (span == null) {
       Context parent = (Context) r.attributes().getOrDefault(OpenTelemetryHook.PARENT,
           Context.root());
       Instant start = (Instant) r.attributes().getOrDefault(OpenTelemetryHook.START, t.start());
-      span = builder(tracer, parent, start, r.model(), serverAddress, serverPort).startSpan();
+      span = builder(tracer, parent, start, r.model(), server).startSpan();
     }
     Instant start = (Instant) r.attributes().getOrDefault(OpenTelemetryHook.START, t.start());
     span.setAllAttributes(responseAttributes(r));
@@ -88,7 +82,7 @@ final class Spans {
     if (captureContent && !r.message().isEmpty()) {
       span.setAttribute(GenAi.OUTPUT_MESSAGES, r.message().toString());
     }
-    turns(tracer, span, start, r, serverAddress, serverPort);
+    turns(tracer, span, start, r, server);
     String error = errorType(r);
     if (error != null) {
       span.setAttribute(ErrorAttributes.ERROR_TYPE, error);
@@ -106,7 +100,7 @@ final class Spans {
    * upstream, with that turn's response attributes and usage (the parent carries the sums).
    */
   private static void turns(Tracer tracer, Span parent, Instant parentStart, ExchangeRecord r,
-      String serverAddress, int serverPort) {
+      Attributes server) {
     if (r.turns().isEmpty()) {
       return;
     }
@@ -114,7 +108,7 @@ final class Spans {
     Context context = Context.root().with(parent);
     for (TurnRecord turn : r.turns()) {
       Instant start = later(r.timings().start().plusNanos(turn.startNanos()), parentStart);
-      Span child = builder(tracer, context, start, r.model(), serverAddress, serverPort)
+      Span child = builder(tracer, context, start, r.model(), server)
           .setAttribute(GenAi.ROUND, (long) turn.round()).startSpan();
       AttributesBuilder a = Attributes.builder();
       message(a, turn.message());
@@ -204,6 +198,19 @@ final class Spans {
     if (value.isTextual() && !value.asText().isEmpty()) {
       a.put(key, value.asText());
     }
+  }
+
+  /** {@code server.address} and {@code server.port} of the {@code upstream} setting. */
+  static Attributes server(String upstream) {
+    AttributesBuilder a = Attributes.builder();
+    URI uri = upstream.isEmpty() ? null : URI.create(upstream);
+    if (uri != null && uri.getHost() != null) {
+      a.put(ServerAttributes.SERVER_ADDRESS, uri.getHost());
+      if (uri.getPort() > 0) {
+        a.put(ServerAttributes.SERVER_PORT, (long) uri.getPort());
+      }
+    }
+    return a.build();
   }
 
   /**

@@ -12,7 +12,6 @@ import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.semconv.ErrorAttributes;
-import io.opentelemetry.semconv.ServerAttributes;
 
 /** The tracer and the instruments of one hook, built once. */
 final class Telemetry {
@@ -54,7 +53,7 @@ final class Telemetry {
     active.add(1, base);
   }
 
-  void record(ExchangeRecord r, String serverAddress, int serverPort, boolean arrived) {
+  void record(ExchangeRecord r, Attributes server, boolean arrived) {
     if (arrived) {
       active.add(-1, base);
     }
@@ -66,13 +65,7 @@ final class Telemetry {
     if (!responseModel.isEmpty()) {
       b.put(GenAi.RESPONSE_MODEL, responseModel);
     }
-    if (!serverAddress.isEmpty()) {
-      b.put(ServerAttributes.SERVER_ADDRESS, serverAddress);
-      if (serverPort > 0) {
-        b.put(ServerAttributes.SERVER_PORT, (long) serverPort);
-      }
-    }
-    Attributes common = b.build();
+    Attributes common = b.putAll(server).build();
     Timings t = r.timings();
     String error = Spans.errorType(r);
     if (t.endNanos() >= 0) {
