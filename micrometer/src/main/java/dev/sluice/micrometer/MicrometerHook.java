@@ -112,12 +112,20 @@ public final class MicrometerHook implements Hook {
 
   /** The registry's meters for one hook. */
   static final class Meters {
+    /**
+     * One in-flight count per registry: a gauge is registered once, so hooks of several filters
+     * in one registry (two web apps, two mappings) must share the number it reads.
+     */
+    private static final Map<MeterRegistry, AtomicInteger> ACTIVE =
+        java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     final MeterRegistry registry;
-    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger active;
     private final ModelTags models = new ModelTags();
 
     Meters(MeterRegistry registry) {
       this.registry = registry;
+      this.active = ACTIVE.computeIfAbsent(registry, r -> new AtomicInteger());
       Gauge.builder("sluice.exchanges.active", active, AtomicInteger::get)
           .description("Exchanges in flight").register(registry);
     }

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class ModelTagsTest {
+/** The model bound, status classes and the shared in-flight gauge, without a server. */
+class MetersTest {
   @Test
   void distinctModelsAreBounded() {
     ModelTags tags = new ModelTags();
@@ -19,6 +20,16 @@ class ModelTagsTest {
   @Test
   void overlongNameIsOther() {
     assertThat(new ModelTags().tag("m".repeat(129))).isEqualTo("other");
+  }
+
+  @Test
+  void hooksOfOneRegistryShareTheInFlightGauge() {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    MicrometerHook first = new MicrometerHook(registry);
+    MicrometerHook second = new MicrometerHook(registry);
+    first.onArrival(new java.util.HashMap<>());
+    second.onArrival(new java.util.HashMap<>());
+    assertThat(registry.get("sluice.exchanges.active").gauge().value()).isEqualTo(2);
   }
 
   @Test
