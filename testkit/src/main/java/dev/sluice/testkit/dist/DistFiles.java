@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 /** File and port helpers for laying out a server's home and base directories. */
 public final class DistFiles {
@@ -48,6 +51,38 @@ public final class DistFiles {
         } else {
           Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
         }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Unpacks the zip (a WAR, a jar) {@code archive} into the directory {@code to}. */
+  public static void unzip(Path archive, Path to) {
+    try (ZipInputStream in = new ZipInputStream(Files.newInputStream(archive))) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        Path target = to.resolve(e.getName()).normalize();
+        if (!target.startsWith(to)) throw new IOException("entry outside the archive: " + e);
+        if (e.isDirectory()) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Packs the directory tree {@code from} into the zip (a WAR) {@code archive}. */
+  public static void zip(Path from, Path archive) {
+    try (Stream<Path> walk = Files.walk(from);
+        ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(archive))) {
+      for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new ZipEntry(from.relativize(p).toString().replace('\\', '/')));
+        Files.copy(p, out);
+        out.closeEntry();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
