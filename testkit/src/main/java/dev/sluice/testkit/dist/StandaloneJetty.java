@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that does not serve {@code org.eclipse.jetty:jetty-home}, {@code jetty-start} nor {@code
  * jetty-deploy} (RATIONALE.md). This harness lays out the same pieces from the artifacts that
  * are served: the module's build copies Jetty's jars (the {@code standalone-jetty} execution of
- * the root pom) into {@code <standalone-jetty.dir>/lib/core}, {@code lib/ee10} and {@code
- * lib/ee11} (the system property defaults to {@code target/standalone-jetty}), and {@link
+ * the root pom) into {@code <standalone-jetty.dir>/lib/core}, {@code lib/ee10}, {@code lib/ee11}
+ * and {@code lib/ee10-annotations} (the system property defaults to {@code
+ * target/standalone-jetty}), and {@link
  * JettyLauncher} builds the server that {@code --add-modules=http,ee10-deploy} builds. What a
  * WAR sees is Jetty's own: the environment's {@code WebAppContext}, its {@code webdefault}
  * descriptor, class loader, fragment and {@code ServletContainerInitializer} handling.
@@ -54,10 +55,13 @@ public final class StandaloneJetty extends ServerProcess {
     this.environment = environment;
   }
 
-  /** JETTY_HOME: {@code lib/core}, {@code lib/ee10} and {@code lib/ee11}, as the build copied them. */
+  /**
+   * JETTY_HOME: {@code lib/core}, {@code lib/ee10}, {@code lib/ee11} and {@code
+   * lib/ee10-annotations}, as the build copied them.
+   */
   public static Path home() {
     Path home = DIR.toAbsolutePath();
-    for (String lib : List.of("core", "ee10", "ee11")) {
+    for (String lib : List.of("core", "ee10", "ee11", "ee10-annotations")) {
       if (DistFiles.files(home.resolve("lib").resolve(lib), ".jar").isEmpty()) {
         throw new IllegalStateException(home.resolve("lib").resolve(lib) + " has no jars: run "
             + "'mvn verify', whose pre-integration-test phase copies Jetty's jars there");
@@ -89,6 +93,21 @@ public final class StandaloneJetty extends ServerProcess {
       throw new UncheckedIOException(e);
     }
     return mod;
+  }
+
+  /**
+   * Enables the {@code ee10-annotations} module on an ee10 base, as {@code
+   * --add-modules=ee10-annotations} does: its jars ({@code lib/ee10-annotations}, with {@code
+   * ee10-plus}) on the server class path, so that web apps' {@code ServletContainerInitializer}s
+   * run and their annotated classes are scanned.
+   */
+  public static void addAnnotationsModule(Path base) {
+    addModule(base, "ee10-annotations", String.join("\n",
+        "[description]",
+        "Jetty's annotations support for ee10 web apps (with ee10-plus).",
+        "[lib]",
+        "lib/ee10-annotations/*.jar",
+        ""));
   }
 
   /**
