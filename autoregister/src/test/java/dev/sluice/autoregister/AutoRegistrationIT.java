@@ -54,8 +54,15 @@ abstract class AutoRegistrationIT {
   /** Starts the server on {@code base} with these system properties, ready when {@code /auto/} is. */
   abstract Running start(Path base, Map<String, String> systemProperties) throws Exception;
 
-  /** How the server reaches the registration: its initializer, or the fragment's listener. */
-  abstract String expectedVia();
+  /**
+   * Whether the server runs web apps' {@code ServletContainerInitializer}s (then the
+   * registration comes in that way, else through the fragment's listener).
+   */
+  abstract boolean runsInitializers();
+
+  String expectedVia() {
+    return runsInitializers() ? "ServletContainerInitializer" : "web-fragment listener";
+  }
 
   @BeforeAll
   void deploy() throws Exception {
@@ -143,6 +150,24 @@ abstract class AutoRegistrationIT {
     assertNotRelayed("/excluded");
     assertThat(server.console().get()).doesNotContain("web app '/excluded'")
         .doesNotContain("Sluice relaying POST /excluded/");
+  }
+
+  /**
+   * A {@code metadata-complete} {@code web.xml} turns fragments off: only an initializer gets the
+   * filter in.
+   */
+  @Test
+  void metadataCompleteWebXml_registeredOnlyWhereInitializersRun() throws Exception {
+    if (!runsInitializers()) {
+      assertNotRelayed("/complete");
+      assertThat(server.console().get()).doesNotContain("web app '/complete'");
+      return;
+    }
+    HttpResponse<byte[]> relayed = post("/complete/v1/messages", REQUEST);
+    assertThat(relayed.statusCode()).isEqualTo(200);
+    assertThat(relayed.body()).isEqualTo(MockUpstream.transcript("text"));
+    assertThat(server.console().get()).contains("Sluice auto-registered in web app '/complete' "
+        + "(by its ServletContainerInitializer)");
   }
 
   void assertNotRelayed(String context) throws Exception {

@@ -2,7 +2,6 @@ package dev.sluice.autoregister;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.testkit.MockUpstream;
 import dev.sluice.testkit.dist.TomcatDistribution;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +37,8 @@ class RealTomcatAutoRegistrationIT extends AutoRegistrationIT {
   }
 
   @Override
-  String expectedVia() {
-    return "ServletContainerInitializer";
+  boolean runsInitializers() {
+    return true;
   }
 
   @Test
@@ -52,15 +51,5 @@ class RealTomcatAutoRegistrationIT extends AutoRegistrationIT {
         .contains("\"type\":\"request_too_large\"");
     assertThat(server.console().get()).contains("max-request-bytes=2048");
     assertThat(mock.requests()).isEmpty();
-  }
-
-  @Test
-  void metadataCompleteWebXml_stillRegisteredByTheInitializer() throws Exception {
-    HttpResponse<byte[]> relayed = post("/complete/v1/messages", REQUEST);
-
-    assertThat(relayed.statusCode()).isEqualTo(200);
-    assertThat(relayed.body()).isEqualTo(MockUpstream.transcript("text"));
-    assertThat(server.console().get()).contains("Sluice auto-registered in web app '/complete' "
-        + "(by its ServletContainerInitializer)");
   }
 }

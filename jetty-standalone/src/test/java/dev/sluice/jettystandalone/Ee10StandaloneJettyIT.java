@@ -6,4 +6,9 @@ class Ee10StandaloneJettyIT extends StandaloneJettyRelayIT {
   String environment() {
     return "ee10";
   }
+
+  @Override
+  String servletApiJar() {
+    return "jakarta.servlet-api-6.0.0.jar";
+  }
 }

@@ -9,4 +9,9 @@ class Ee11StandaloneJettyIT extends StandaloneJettyRelayIT {
   String environment() {
     return "ee11";
   }
+
+  @Override
+  String servletApiJar() {
+    return "jakarta.servlet-api-6.1.0.jar";
+  }
 }

@@ -2,8 +2,6 @@ package dev.sluice.example.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.models.messages.Message;
 import dev.sluice.testkit.contract.ContainerUnderTest;
 import dev.sluice.testkit.contract.RelayContract;
 import dev.sluice.testkit.contract.SdkContract;
@@ -97,18 +95,7 @@ class RealTomcatRelayContractIT extends RelayContract {
   @ParameterizedTest
   @ValueSource(strings = {"text", "thinking", "tool_use"})
   void anthropicSdk_streamsTheSameMessageAsDirect(String scenario) {
-    AnthropicClient viaTomcat = SdkContract.client(app.baseUri());
-    AnthropicClient direct = SdkContract.client(mock.baseUri());
-    try {
-      Message expected = SdkContract.stream(direct, scenario);
-      Message actual = SdkContract.stream(viaTomcat, scenario);
-
-      assertThat(actual).isEqualTo(expected);
-      assertThat(actual.content()).isNotEmpty();
-    } finally {
-      viaTomcat.close();
-      direct.close();
-    }
+    SdkContract.assertStreamsSameAsDirect(app.baseUri(), mock.baseUri(), scenario);
   }
 
   @Override
