@@ -109,6 +109,20 @@ class SluiceAutoRegistrationTest {
   }
 
   @Test
+  void systemPropertySwitch_winsOverTheContextParam() throws Exception {
+    System.setProperty("sluice.autoregister", "false");
+    try {
+      start(Map.of("sluice.upstream", mock.baseUri().toString(), "sluice.autoregister", "true"),
+          c -> {}, 1);
+    } finally {
+      System.clearProperty("sluice.autoregister");
+    }
+
+    assertThat(context.getFilterRegistrations()).isEmpty();
+    assertThat(body(post("/v1/messages", REQUEST))).isEqualTo("app");
+  }
+
+  @Test
   void appAlreadyDeclaresSluiceFilter_noSecondOne() throws Exception {
     start(Map.of("sluice.upstream", mock.baseUri().toString()), c -> {
       FilterHolder own = new FilterHolder(SluiceFilter.class);
