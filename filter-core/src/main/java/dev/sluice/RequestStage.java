@@ -1,7 +1,5 @@
 package dev.sluice;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,7 +8,6 @@ import dev.sluice.hook.Headers;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.RequestContext;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +30,7 @@ final class RequestStage implements RequestContext {
   private ObjectNode body;
   private boolean changed;
   private String newModel; // set by setModel while there is no tree: spliced into the bytes
-  private TopLevel topLevel;
+  private TopLevelFields topLevel;
   private int rejectStatus;
   private String rejectType;
   private String rejectMessage;
@@ -136,74 +133,21 @@ final class RequestStage implements RequestContext {
     if (newModel != null) {
       return newModel;
     }
-    if (body == null && topLevel().model != null) {
-      return topLevel.model;
-    }
-    return body().path("model").asText("");
+    return body == null ? topLevel().model : TopLevelFields.model(body);
   }
 
   @Override
   public boolean stream() {
-    if (body == null && topLevel().stream != null) {
-      return topLevel.stream;
-    }
-    return body().path("stream").asBoolean(false);
+    return body == null ? topLevel().stream : TopLevelFields.stream(body);
   }
 
-  /**
-   * {@code model} and {@code stream} of the unparsed body, read the way the tree would read them:
-   * the last occurrence wins, an absent one reads "" and false. A field the tree would coerce (a
-   * number as model, "true" as stream) or a body that is not one JSON object stays null, and the
-   * caller asks the tree, so the answer never depends on which way was taken.
-   */
-  private TopLevel topLevel() {
-    if (topLevel != null) {
-      return topLevel;
-    }
-    topLevel = new TopLevel();
-    Json.USES.incrementAndGet();
-    String model = "";
-    Boolean streamed = Boolean.FALSE;
-    try (JsonParser p = Json.MAPPER.getFactory().createParser(raw, 0, rawLength)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return topLevel;
-      }
-      JsonToken t;
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if (field.equals("model")) {
-          model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          if (model != null) { // the string's bytes, quotes included (getText read it whole)
-            topLevel.modelStart = (int) p.currentTokenLocation().getByteOffset();
-            topLevel.modelEnd = (int) p.currentLocation().getByteOffset();
-          }
-        } else if (field.equals("stream")) {
-          streamed = value == JsonToken.VALUE_TRUE ? Boolean.TRUE
-              : value == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
-        } else {
-          p.skipChildren();
-        }
-      }
-      if (t == JsonToken.END_OBJECT) {
-        topLevel.model = model;
-        topLevel.stream = streamed;
-        if (model != null && streamed != null) {
-          facts.scanned(model, streamed); // the record's facts need no second scan
-        }
-      }
-    } catch (IOException notJson) {
-      // The tree decides (it reads a broken body as an empty object).
+  /** {@code model} and {@code stream} of the unparsed body, read by the tree's rule. */
+  private TopLevelFields topLevel() {
+    if (topLevel == null) {
+      topLevel = TopLevelFields.scan(raw, rawLength);
+      facts.scanned(topLevel); // the record's facts need no second scan
     }
     return topLevel;
-  }
-
-  /** What {@link #topLevel()} could read without a tree; null where the tree must decide. */
-  private static final class TopLevel {
-    String model;
-    Boolean stream;
-    int modelStart = -1; // the last model string's first byte (its opening quote)
-    int modelEnd; // one past its closing quote
   }
 
   @Override
@@ -229,7 +173,7 @@ final class RequestStage implements RequestContext {
   @Override
   public void setModel(String model) {
     Objects.requireNonNull(model, "model == null");
-    if (body == null && topLevel().model != null && topLevel.modelStart >= 0) {
+    if (body == null && topLevel().modelStart >= 0) {
       newModel = model;
     } else {
       editBody().put("model", model); // a tree exists, or no plain "model" string to replace

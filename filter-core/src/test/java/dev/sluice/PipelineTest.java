@@ -705,4 +705,42 @@ class PipelineTest extends MockedJettyTest {
     }
     return n;
   }
+
+  /**
+   * The record's model and stream are what the client sent, read by one rule, whether or not a
+   * request hook parsed the body (before, a string "true" recorded stream=false without such a
+   * hook and true with one, and a numeric model "" and "5").
+   */
+  @Test
+  void recordFacts_doNotDependOnWhetherARequestHookParsedTheBody() throws Exception {
+    Hook parses = new Hook() {
+      @Override
+      public String name() {
+        return "parses";
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        r.body();
+      }
+    };
+    String[] bodies = {
+        STREAM.replace("\"stream\":true", "\"stream\":\"true\""),
+        STREAM.replace("\"model\":\"claude-sonnet-4-5\"", "\"model\":5"),
+        STREAM.replace("\"stream\":true", "\"stream\":false,\"model\":\"claude-haiku-4-5\","
+            + "\"stream\":true"),
+    };
+    RecordingHook alone = new RecordingHook();
+    RecordingHook withParser = new RecordingHook();
+    EmbeddedJetty scanning = jetty(alone);
+    EmbeddedJetty parsing = jetty(parses, withParser);
+    for (String body : bodies) {
+      post(scanning.baseUri(), body);
+      post(parsing.baseUri(), body);
+      ExchangeRecord scanned = alone.next();
+      ExchangeRecord parsed = withParser.next();
+      assertThat(parsed.model()).as(body).isEqualTo(scanned.model());
+      assertThat(parsed.stream()).as(body).isEqualTo(scanned.stream());
+    }
+  }
 }
