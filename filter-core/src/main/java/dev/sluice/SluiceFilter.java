@@ -116,9 +116,7 @@ public final class SluiceFilter implements Filter {
       if (config.legacyPipeline()) {
         hooks = hooks.legacy();
       }
-      for (Hook h : hooks.hooks()) {
-        h.configure(settings::get);
-      }
+      hooks.configure(settings::get);
       pricing = pricing(config);
       transport = givenTransport != null ? givenTransport
           : Transports.create(config.transport(), loader, transportSettings(config, settings));

@@ -7,6 +7,8 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookSettings;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
@@ -14,6 +16,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -182,5 +185,25 @@ class SluiceFilterTest {
       verify(request, never()).startAsync();
       verify(response, never()).setStatus(org.mockito.ArgumentMatchers.anyInt());
     }
+  }
+
+  /** A plugin's failure in configure() fails start with a message that names the plugin. */
+  @Test
+  void hookFailingToConfigure_failsStartNamingThePlugin() {
+    Hook broken = new Hook() {
+      @Override
+      public String name() {
+        return "broken-auth";
+      }
+
+      @Override
+      public void configure(HookSettings settings) {
+        throw new NullPointerException();
+      }
+    };
+    filter = new SluiceFilter(SluiceConfig.builder().build(), List.of(broken));
+    assertThatThrownBy(() -> filter.init(config(Map.of(), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("Hook 'broken-auth'").hasMessageContaining("failed to configure");
   }
 }
