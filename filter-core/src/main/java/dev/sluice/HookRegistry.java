@@ -31,6 +31,8 @@ final class HookRegistry {
   private final boolean legacy;
   private final Map<HookPoint, Hook[]> byPoint = new EnumMap<>(HookPoint.class);
   private final EventRoutes events;
+  /** Hooks of either request point, in order: one pass runs them whichever form they use. */
+  private final Hook[] requestHooks;
   /** Hooks shown credential values (Hook.readsCredentials), asked once here. */
   private final Set<Hook> credentialReaders =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -52,6 +54,8 @@ final class HookRegistry {
       byPoint.put(p, sorted.stream().filter(h -> legacy || p.isOverriddenBy(h))
           .toArray(Hook[]::new));
     }
+    this.requestHooks = sorted.stream().filter(h -> calls(h, HookPoint.REQUEST)
+        || calls(h, HookPoint.REQUEST_ASYNC)).toArray(Hook[]::new);
     this.events = new EventRoutes(byPoint.get(HookPoint.EVENT), legacy);
     for (Hook h : sorted) {
       if (ask(h, "readsCredentials()", h::readsCredentials)) {
@@ -185,6 +189,24 @@ final class HookRegistry {
 
   Hook[] at(HookPoint point) {
     return byPoint.get(point);
+  }
+
+  /** The hooks of {@link HookPoint#REQUEST} and {@link HookPoint#REQUEST_ASYNC}, in order. */
+  Hook[] requestHooks() {
+    return requestHooks;
+  }
+
+  /** Whether {@code hook} is called at {@code point} (legacy: every hook at every point). */
+  boolean calls(Hook hook, HookPoint point) {
+    if (legacy) {
+      return true;
+    }
+    for (Hook h : byPoint.get(point)) {
+      if (h == hook) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The event hooks by event name (legacy: every event hook for every name). */

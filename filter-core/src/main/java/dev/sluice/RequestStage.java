@@ -11,7 +11,9 @@ import dev.sluice.hook.RequestContext;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
@@ -49,25 +51,141 @@ final class RequestStage implements RequestContext {
     this.attributes = attributes;
   }
 
+  /** Where {@link #run} left the request. */
+  enum Step {
+    /** Every request hook ran: send it. */
+    DONE,
+    /** A hook rejected it, or failed closed: answer {@link #rejectStatus()}. */
+    REJECTED,
+    /** A hook's {@code onRequestAsync} is still working; {@link #resume()} goes on. */
+    WAITING
+  }
+
+  private Hook[] hooks;
+  private HookRegistry registry;
+  private Runnable onSettled;
+  private int next; // the next hook to run
+  private Wait waiting; // the hook whose stage has not completed, or null
+
+  /** One hook's pending stage; {@code state} settles the race between completion and return. */
+  private static final class Wait {
+    static final int REGISTERING = 0;
+    static final int SETTLED_EARLY = 1;
+    static final int PARKED = 2;
+    final Hook hook;
+    final AtomicInteger state = new AtomicInteger(REGISTERING);
+    volatile Throwable failure;
+    volatile boolean settled;
+
+    Wait(Hook hook) {
+      this.hook = hook;
+    }
+  }
+
   /**
-   * Runs {@code hooks}, showing credentials to those {@code readsCredentials} names; returns
-   * false when one rejected the request or failed closed.
+   * Runs the request hooks in order, showing credentials to those {@code registry} lets read
+   * them. A hook whose {@code onRequestAsync} stage has not completed parks the request
+   * ({@link Step#WAITING}); {@code onSettled} is called, on the completing thread, when it does.
    */
-  boolean run(Hook[] hooks, Predicate<Hook> readsCredentials) {
-    for (Hook hook : hooks) {
-      shown = readsCredentials.test(hook) ? headers : redacted;
-      boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
-      if (!ok && !hook.failOpen()) {
-        reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+  Step run(Hook[] hooks, HookRegistry registry, Runnable onSettled) {
+    this.hooks = hooks;
+    this.registry = registry;
+    this.onSettled = onSettled;
+    return proceed();
+  }
+
+  /** After {@code onSettled}: takes the parked hook's result and runs the rest. */
+  Step resume() {
+    Wait w = waiting;
+    if (w == null || !w.settled) {
+      return w == null ? Step.DONE : Step.WAITING; // a late call for a wait already given up
+    }
+    waiting = null;
+    return settle(w.hook, w.failure, false) ? proceed() : Step.REJECTED;
+  }
+
+  /** The request-hook-timeout passed while a hook was parked: it failed. */
+  Step timedOut() {
+    Wait w = waiting;
+    if (w == null) {
+      return Step.DONE;
+    }
+    waiting = null;
+    return settle(w.hook, null, true) ? proceed() : Step.REJECTED;
+  }
+
+  private Step proceed() {
+    for (; next < hooks.length; next++) {
+      Hook hook = hooks[next];
+      shown = registry.readsCredentials(hook) ? headers : redacted;
+      if (registry.calls(hook, HookPoint.REQUEST)) {
+        boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
+        if (!settle(hook, ok ? null : FAILED, false)) {
+          return Step.REJECTED;
+        }
       }
-      if (rejectStatus == 0) {
-        checkHeaders(hook);
-      }
-      if (rejectStatus != 0) {
-        return false;
+      if (registry.calls(hook, HookPoint.REQUEST_ASYNC)) {
+        CompletionStage<?>[] started = new CompletionStage<?>[1];
+        boolean ok = Guard.run(hook, HookPoint.REQUEST_ASYNC,
+            () -> started[0] = hook.onRequestAsync(this));
+        if (ok && started[0] != null) {
+          Wait w = new Wait(hook);
+          waiting = w;
+          started[0].whenComplete((v, t) -> {
+            w.failure = t;
+            w.settled = true;
+            if (!w.state.compareAndSet(Wait.REGISTERING, Wait.SETTLED_EARLY)) {
+              onSettled.run(); // parked: the exchange resumes on this thread
+            }
+          });
+          if (w.state.compareAndSet(Wait.REGISTERING, Wait.PARKED)) {
+            next++;
+            return Step.WAITING;
+          }
+          waiting = null; // completed already: go on here
+          if (!settle(hook, w.failure, false)) {
+            return Step.REJECTED;
+          }
+        } else if (!settle(hook, ok ? null : FAILED, false)) {
+          return Step.REJECTED;
+        }
       }
     }
-    return true;
+    return Step.DONE;
+  }
+
+  /** Marks a synchronous throw, already logged by {@link Guard}. */
+  private static final Throwable FAILED = new Throwable("logged", null, false, false) {};
+
+  /**
+   * Applies one hook's outcome: its failure (thrown, completed exceptionally, or timed out)
+   * rejects the request unless the hook is fail-open, and a header it set that could split the
+   * upstream request fails it closed. Returns false when the request is rejected.
+   */
+  private boolean settle(Hook hook, Throwable failure, boolean timedOut) {
+    if (timedOut || failure != null) {
+      if (timedOut) {
+        Guard.logTimeout(hook);
+      } else if (failure != FAILED) {
+        Guard.logFailure(hook, HookPoint.REQUEST_ASYNC, unwrap(failure));
+      }
+      if (!hook.failOpen()) {
+        if (timedOut) {
+          reject(504, "timeout_error", "Request hook '" + hook.name()
+              + "' did not finish within request-hook-timeout");
+        } else {
+          reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+        }
+      }
+    }
+    if (rejectStatus == 0) {
+      checkHeaders(hook);
+    }
+    return rejectStatus == 0;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   /**

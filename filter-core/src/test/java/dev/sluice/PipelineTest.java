@@ -35,20 +35,6 @@ class PipelineTest extends MockedJettyTest {
       + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
   static final String NON_STREAM = STREAM.replace("\"stream\":true,", "");
 
-  HttpResponse<byte[]> post(URI base, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
-        .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  static String text(HttpResponse<byte[]> r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
-  }
-
   // ---- the pipeline shapes itself ----
 
   @Test
