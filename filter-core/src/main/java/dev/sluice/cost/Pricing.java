@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * usage.cache_creation.ephemeral_5m_input_tokens} and {@code _1h_}; without that split, all of
  * {@code cache_creation_input_tokens} at the 5-minute rate), prompt-length tiers (a prompt over a
  * tier's threshold, counting cache reads and writes, prices every token of that request at the
- * tier's rates), and server tools by request count ({@code usage.server_tool_use}).
+ * tier's rates), fast mode ({@code usage.speed}: a multiple of every token rate, where the table
+ * has one for that model and speed; else no cost) and server tools by request count ({@code
+ * usage.server_tool_use}).
  */
 public final class Pricing {
   private static final Logger LOG = LoggerFactory.getLogger(Pricing.class);
@@ -98,8 +100,18 @@ public final class Pricing {
   public Optional<BigDecimal> cost(String model, JsonNode usage) {
     Model m = model(model);
     if (m == null) {
-      warnOnce(model == null ? "" : model);
+      warnOnce("'" + printable(model == null ? "" : model) + "'");
       return Optional.empty();
+    }
+    // Fast mode bills a multiple of every token rate; a speed without one in the table is unpriced.
+    String speed = usage.path("speed").asText("");
+    BigDecimal multiplier = BigDecimal.ONE;
+    if (!speed.isEmpty() && !speed.equals("standard")) {
+      multiplier = m.speeds().get(speed);
+      if (multiplier == null) {
+        warnOnce("'" + printable(model) + "' at speed '" + printable(speed) + "'");
+        return Optional.empty();
+      }
     }
     long input = tokens(usage, "input_tokens");
     long read = tokens(usage, "cache_read_input_tokens");
@@ -119,6 +131,7 @@ public final class Pricing {
         .add(times(read, r.cacheRead()))
         .add(times(write5m, r.cacheWrite5m()))
         .add(times(write1h, r.cacheWrite1h()))
+        .multiply(multiplier)
         .movePointLeft(6); // rates are per million tokens
     JsonNode tools = usage.path("server_tool_use");
     for (Map.Entry<String, BigDecimal> t : table.serverTools.entrySet()) {
@@ -150,9 +163,10 @@ public final class Pricing {
     return dated.matches() ? byName.get(dated.group(1)) : null;
   }
 
-  private void warnOnce(String model) {
-    if (warned.size() < MAX_WARNED && warned.add(model)) {
-      LOG.warn("Sluice has no price for model '{}': its exchanges get no cost{}", printable(model),
+  /** {@code what}: the model's name, quoted and made printable, and the speed if that is it. */
+  private void warnOnce(String what) {
+    if (warned.size() < MAX_WARNED && warned.add(what)) {
+      LOG.warn("Sluice has no price for model {}: its exchanges get no cost{}", what,
           warned.size() == MAX_WARNED ? " (further unpriced models are not logged)" : "");
     }
   }

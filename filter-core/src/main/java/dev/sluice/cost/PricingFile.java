@@ -29,7 +29,7 @@ final class PricingFile {
   private static final Set<String> TOP = Set.of("verified", "source", "_comment", "server_tools",
       "models", "web_search_per_1k");
   private static final Set<String> MODEL_FIELDS = Set.of("input", "output", "cache_write_5m",
-      "cache_write_1h", "cache_read", "aliases", "tiers", "_comment");
+      "cache_write_1h", "cache_read", "aliases", "tiers", "speeds", "_comment");
   private static final Set<String> TIER_FIELDS = Set.of("over_prompt_tokens", "input", "output",
       "cache_write_5m", "cache_write_1h", "cache_read");
 
@@ -40,8 +40,12 @@ final class PricingFile {
   /** A band that applies when the prompt is over {@code overPromptTokens}. */
   record Tier(long overPromptTokens, Rates rates) {}
 
-  /** One model's price: its base rates, its tiers by ascending threshold, its other names. */
-  record Model(Rates rates, List<Tier> tiers, List<String> aliases) {}
+  /**
+   * One model's price: its base rates, its tiers by ascending threshold, its other names, and the
+   * multiplier of every rate at each {@code usage.speed} other than {@code standard}.
+   */
+  record Model(Rates rates, List<Tier> tiers, List<String> aliases,
+      Map<String, BigDecimal> speeds) {}
 
   final String verified;
   final String source;
@@ -116,7 +120,11 @@ final class PricingFile {
     tiers.sort(Comparator.comparingLong(Tier::overPromptTokens));
     List<String> aliases = new ArrayList<>();
     n.path("aliases").forEach(a -> aliases.add(a.asText()));
-    return new Model(rates(n, where), List.copyOf(tiers), List.copyOf(aliases));
+    Map<String, BigDecimal> speeds = new LinkedHashMap<>();
+    n.path("speeds").fields().forEachRemaining(e ->
+        speeds.put(e.getKey(), rate(n.path("speeds"), e.getKey(), where + ", speeds")));
+    return new Model(rates(n, where), List.copyOf(tiers), List.copyOf(aliases),
+        Map.copyOf(speeds));
   }
 
   /** Input and output are required; omitted cache rates follow the page's multipliers. */

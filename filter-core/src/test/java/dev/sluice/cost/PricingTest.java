@@ -168,6 +168,29 @@ class PricingTest {
     assertThat(cost(SHIPPED, "claude-opus-4-6", "{}")).isEqualTo("0");
   }
 
+  /** Fast mode bills a multiple of every token rate: without one in the table, no cost. */
+  @Test
+  void fastMode_isPricedOnlyWithAMultiplierForThatModel(@TempDir Path dir) throws Exception {
+    String fast = "{\"input_tokens\":1000000,\"output_tokens\":1000000,"
+        + "\"cache_read_input_tokens\":1000000,\"speed\":\"fast\","
+        + "\"server_tool_use\":{\"web_search_requests\":1}}";
+    Pricing shipped = Pricing.defaults();
+    try (LogCapture logs = LogCapture.start()) {
+      assertThat(cost(shipped, "claude-opus-5-5", fast)).isEqualTo("none");
+      assertThat(cost(shipped, "claude-opus-5-5", fast)).isEqualTo("none");
+      assertThat(logs.lines().stream().filter(l -> l.contains("no price for model"))).singleElement()
+          .asString().contains("'claude-opus-5-5' at speed 'fast'");
+    }
+    assertThat(cost(shipped, "claude-opus-5-5", fast.replace("fast", "standard")))
+        .isEqualTo("24.21"); // 4 + 20 + 0.20 + 0.01
+    Path file = dir.resolve("pricing.json");
+    Files.writeString(file, "{\"models\": {\"claude-opus-5-5\": {\"input\": 4, \"output\": 20,"
+        + " \"cache_write_5m\": 5, \"cache_write_1h\": 8, \"cache_read\": 0.20,"
+        + " \"speeds\": {\"fast\": 2}}}}");
+    assertThat(cost(Pricing.withOverrides(file), "claude-opus-5-5-20260922", fast))
+        .isEqualTo("48.41"); // (4 + 20 + 0.20) * 2, and the search at its own price
+  }
+
   /** In doubles 21 * 3e-6 + 10 * 15e-6 is 2.1299999999999997E-4. */
   @Test
   void costs_areExactDecimals() throws Exception {
