@@ -152,7 +152,7 @@ public final class SluiceFilter implements Filter {
     try {
       return Pricing.load(config.pricingFile());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot read "
+      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot use "
           + config.pricingFile() + ": " + e.getMessage(), e);
     }
   }

@@ -24,17 +24,8 @@ import java.util.Set;
 public final class CostInUsageHook implements Hook, PricingAware {
   private static final String START_USAGE = "cost-in-usage.start-usage";
   private static final String MODEL = "cost-in-usage.model";
-  private volatile Pricing pricing;
-
-  /** With the shipped table until the filter hands over its own (what ServiceLoader uses). */
-  public CostInUsageHook() {
-    this(Pricing.defaults());
-  }
-
-  /** With {@code pricing} until a filter hands over its own. */
-  public CostInUsageHook(Pricing pricing) {
-    this.pricing = Objects.requireNonNull(pricing, "pricing == null");
-  }
+  /** The shipped table until the filter hands over its own at start. */
+  private volatile Pricing pricing = Pricing.defaults();
 
   @Override
   public String name() {
