@@ -81,6 +81,19 @@ class SluiceFilterTest {
   }
 
   @Test
+  void pricingFileWithAMistake_failsStartNamingTheSettingAndTheModel(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("pricing.json");
+    java.nio.file.Files.writeString(file, "{\"models\": {\"my-model\": {\"input\": 1}}}");
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("pricing-file", file.toString()),
+        Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'pricing-file'")
+        .hasMessageContaining("model my-model: \"output\" must be a number");
+  }
+
+  @Test
   void unknownHook_failsStart() {
     filter = new SluiceFilter();
     assertThatThrownBy(() -> filter.init(config(Map.of("hooks", "usage-log,typo"), Map.of())))
