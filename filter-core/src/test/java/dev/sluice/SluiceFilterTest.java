@@ -15,11 +15,14 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SluiceFilterTest {
   private SluiceFilter filter;
@@ -81,10 +84,10 @@ class SluiceFilterTest {
   }
 
   @Test
-  void pricingFileWithAMistake_failsStartNamingTheSettingAndTheModel(@org.junit.jupiter.api.io.TempDir
-      java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path file = dir.resolve("pricing.json");
-    java.nio.file.Files.writeString(file, "{\"models\": {\"my-model\": {\"input\": 1}}}");
+  void pricingFileWithAMistake_failsStartNamingTheSettingAndTheModel(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("pricing.json");
+    Files.writeString(file, "{\"models\": {\"my-model\": {\"input\": 1}}}");
     filter = new SluiceFilter();
     assertThatThrownBy(() -> filter.init(config(Map.of("pricing-file", file.toString()),
         Map.of())))
