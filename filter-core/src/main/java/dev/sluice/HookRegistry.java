@@ -1,5 +1,7 @@
 package dev.sluice;
 
+import dev.sluice.cost.Pricing;
+import dev.sluice.cost.PricingAware;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.HookSettings;
@@ -79,12 +81,16 @@ final class HookRegistry {
   }
 
   /**
-   * Hands every hook the filter's settings, in order. A hook that throws fails start, naming it:
+   * Hands every hook the filter's settings, in order, and a {@link PricingAware} one the filter's
+   * pricing table first. A hook that throws fails start, naming it:
    * a plugin that could not configure itself (an auth plugin without its key store) must not run.
    */
-  void configure(HookSettings settings) {
+  void configure(HookSettings settings, Pricing pricing) {
     for (Hook h : hooks) {
       try {
+        if (h instanceof PricingAware) { // the filter's one table, before configure
+          ((PricingAware) h).pricing(pricing);
+        }
         h.configure(settings);
       } catch (Throwable t) {
         Guard.propagateIfFatal(t);

@@ -153,7 +153,7 @@ class HookRegistryTest {
       }
     };
     HookRegistry r = HookRegistry.of(List.of(later, broken));
-    assertThatThrownBy(() -> r.configure(name -> null))
+    assertThatThrownBy(() -> r.configure(name -> null, dev.sluice.cost.Pricing.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Hook 'a-broken-auth' (" + broken.getClass().getName() + ")")
         .hasMessageContaining("failed to configure").hasMessageContaining("key store missing");

@@ -83,7 +83,7 @@ class PipelineTest extends MockedJettyTest {
     assertThat(record.timings().endNanos()).isGreaterThanOrEqualTo(
         record.timings().firstContentNanos());
     assertThat(record.cost()).isEqualTo(Pricing.defaults().cost(
-        expected.path("model").asText(), expected.get("usage")));
+        expected.path("model").asText(), expected.get("usage")).orElseThrow().doubleValue());
   }
 
   @ParameterizedTest
@@ -527,17 +527,18 @@ class PipelineTest extends MockedJettyTest {
     }
     ObjectNode merged = ((ObjectNode) start.path("usage")).deepCopy();
     ObjectNode deltaUsage = ((ObjectNode) delta.path("usage")).deepCopy();
-    double cost = deltaUsage.remove("cost").asDouble();
+    java.math.BigDecimal cost = deltaUsage.remove("cost").decimalValue();
     merged.setAll(deltaUsage);
     assertThat(cost).isPositive()
-        .isEqualTo(Pricing.defaults().cost(start.path("model").asText(), merged));
+        .isEqualByComparingTo(Pricing.defaults().cost(start.path("model").asText(), merged)
+            .orElseThrow());
 
     JsonNode message = JSON.readTree(text(post(j.baseUri(), NON_STREAM, "x-mock-scenario",
         "text")));
     ObjectNode usage = ((ObjectNode) message.path("usage")).deepCopy();
-    double nonStreamingCost = usage.remove("cost").asDouble();
-    assertThat(nonStreamingCost).isEqualTo(Pricing.defaults().cost(
-        message.path("model").asText(), usage));
+    java.math.BigDecimal nonStreamingCost = usage.remove("cost").decimalValue();
+    assertThat(nonStreamingCost).isEqualByComparingTo(Pricing.defaults().cost(
+        message.path("model").asText(), usage).orElseThrow());
   }
 
   @Test

@@ -15,11 +15,14 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SluiceFilterTest {
   private SluiceFilter filter;
@@ -78,6 +81,19 @@ class SluiceFilterTest {
         .isInstanceOf(ServletException.class)
         .hasMessageContaining("'pricing-file'")
         .hasMessageContaining("/nonexistent/sluice-pricing.json");
+  }
+
+  @Test
+  void pricingFileWithAMistake_failsStartNamingTheSettingAndTheModel(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("pricing.json");
+    Files.writeString(file, "{\"models\": {\"my-model\": {\"input\": 1}}}");
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("pricing-file", file.toString()),
+        Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'pricing-file'")
+        .hasMessageContaining("model my-model: \"output\" must be a number");
   }
 
   @Test
