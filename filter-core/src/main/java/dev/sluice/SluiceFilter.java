@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
@@ -117,11 +116,10 @@ public final class SluiceFilter implements Filter {
         hooks = hooks.legacy();
       }
       SluiceConfig effective = config;
-      for (Hook h : hooks.hooks()) {
-        h.configure(name -> name.equals("upstream") ? effective.upstream().toString()
-            : settings.get(name));
-      }
       pricing = pricing(config);
+      // Hooks see the effective upstream, also when the config was given in code.
+      hooks.configure(name -> name.equals("upstream") ? effective.upstream().toString()
+          : settings.get(name), pricing); // one table for the records and the hooks
       transport = givenTransport != null ? givenTransport
           : Transports.create(config.transport(), loader, transportSettings(config, settings));
     } catch (IllegalArgumentException e) {
@@ -154,13 +152,10 @@ public final class SluiceFilter implements Filter {
   }
 
   private static Pricing pricing(SluiceConfig config) {
-    if (config.pricingFile().isEmpty()) {
-      return Pricing.defaults();
-    }
     try {
-      return Pricing.withOverrides(Path.of(config.pricingFile()));
+      return Pricing.load(config.pricingFile());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot read "
+      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot use "
           + config.pricingFile() + ": " + e.getMessage(), e);
     }
   }

@@ -6,6 +6,7 @@ import java.util.Set;
 public enum HookPoint {
   ARRIVAL("onArrival", java.util.Map.class),
   REQUEST("onRequest", RequestContext.class),
+  REQUEST_ASYNC("onRequestAsync", RequestContext.class),
   RESPONSE_START("onResponseStart", ResponseContext.class),
   EVENT("onEvent", EventContext.class),
   FOLLOW_UP("onTurn", TurnContext.class),
