@@ -58,6 +58,7 @@ final class Records {
     String billed = message.path("model").asText(model);
     double cost = usage.isEmpty() ? Double.NaN : relay.pricing().cost(billed, usage);
     return new ExchangeRecord(s.requestId(), s.path(), model, s.facts().stream(), status, result,
-        partial, message, usage, cost, s.clock().timings(), Map.copyOf(s.attributes()));
+        partial, message, usage, cost, s.clock().timings(), Map.copyOf(s.attributes()),
+        s.attempts());
   }
 }
