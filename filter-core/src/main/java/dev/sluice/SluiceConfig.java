@@ -172,7 +172,7 @@ public final class SluiceConfig {
    * with its priority, weight and how many keys it has.
    */
   private String describeUpstreams() {
-    if (upstreams.size() == 1 && upstreams.get(0).keys().isEmpty()) {
+    if (upstreams.size() == 1 && upstreams.get(0).keys().isEmpty() && apiKeys.size() < 2) {
       return upstream.toString();
     }
     List<String> shown = new ArrayList<>();

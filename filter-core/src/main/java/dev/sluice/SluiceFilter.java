@@ -138,8 +138,10 @@ public final class SluiceFilter implements Filter {
     attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
     context.setAttribute(attribute, (IntSupplier) this::openExchanges);
     LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}",
-        context.getContextPath(), PREFIX, failover ? "failover over "
-            + config.upstreams().size() + " upstream(s)" : config.upstream(), config,
+        context.getContextPath(), PREFIX, failover ? config.upstreams().stream()
+            .map(dev.sluice.failover.UpstreamEntry::host)
+            .collect(java.util.stream.Collectors.joining(", ")) + " with failover"
+            : config.upstream(), config,
         givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
         hooks);
   }
