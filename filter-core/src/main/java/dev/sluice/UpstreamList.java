@@ -69,13 +69,23 @@ final class UpstreamList {
 
   /**
    * Keys from a setting's value: {@code file:PATH} (one key per line; blank lines and lines
-   * starting with {@code #} skipped), {@code env:NAME} (a variable holding keys), or the keys
-   * themselves; several keys are separated by commas, whitespace or line breaks. Messages never
-   * show a key.
+   * starting with {@code #} skipped), {@code env:NAME} (a variable holding keys, read like a
+   * file), or the keys themselves, separated by commas. A literal value holding a line break is
+   * not split at it: it fails as an invalid key (a header injection attempt, not a list). Messages
+   * never show a key.
    */
   static List<String> keys(String value, UnaryOperator<String> env) {
     String v = value.trim();
-    String text = v;
+    String text;
+    if (!v.startsWith("file:") && !v.startsWith("env:")) {
+      List<String> keys = new ArrayList<>();
+      for (String k : v.split(",")) {
+        if (!k.trim().isEmpty()) {
+          keys.add(k); // CR, LF and NUL are refused by SluiceConfig.Builder
+        }
+      }
+      return keys;
+    }
     if (v.startsWith("file:")) {
       Path path = Path.of(v.substring(5).trim());
       try {
@@ -84,7 +94,7 @@ final class UpstreamList {
         throw new IllegalArgumentException("cannot read the key file " + path + ": "
             + e.getClass().getSimpleName(), e);
       }
-    } else if (v.startsWith("env:")) {
+    } else {
       String name = v.substring(4).trim();
       text = env.apply(name);
       if (text == null) {

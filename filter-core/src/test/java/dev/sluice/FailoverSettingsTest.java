@@ -54,10 +54,10 @@ class FailoverSettingsTest {
 
   @Test
   void apiKeyPool_fromTheSettingOrAFile() throws Exception {
-    assertThat(read(Map.of("api-key", "sk-1, sk-2\nsk-3")).apiKeys())
+    assertThat(read(Map.of("api-key", "sk-1, sk-2,sk-3")).apiKeys())
         .containsExactly("sk-1", "sk-2", "sk-3");
     Path file = dir.resolve("keys");
-    Files.writeString(file, "sk-f1\nsk-f2\n");
+    Files.writeString(file, "sk-f1\r\nsk-f2\n"); // CRLF line ends too
     SluiceConfig c = read(Map.of("api-key", "file:" + file));
     assertThat(c.apiKeys()).containsExactly("sk-f1", "sk-f2");
     assertThat(c.apiKey()).isEqualTo("sk-f1");

@@ -29,7 +29,10 @@ public record UpstreamEntry(URI uri, int priority, int weight, List<String> keys
     keys = List.copyOf(keys);
   }
 
-  /** An entry with the filter's keys, priority 0 and weight 1. */
+  /**
+   * An entry with the filter's keys, priority 0 and weight 1: several of these share the load;
+   * give later ones a higher priority to have them only as fallbacks.
+   */
   public static UpstreamEntry of(URI uri) {
     return new UpstreamEntry(uri, 0, 1, List.of());
   }
