@@ -95,8 +95,7 @@ public abstract class FailoverContract extends ContainerSuite {
   protected void retryableStatus_failsOverToTheNextEntry() throws Exception {
     ContainerUnderTest app = failover("status");
     mock.script(always("error_529_retry_after_1"));
-    byte[] direct = post(mockB.baseUri(), REQUEST).body();
-    mockB.takeRequest(AWAIT);
+    byte[] direct = directFromB(REQUEST);
 
     long t0 = System.nanoTime();
     HttpResponse<byte[]> r = post(app.baseUri(), REQUEST);
@@ -130,8 +129,7 @@ public abstract class FailoverContract extends ContainerSuite {
   protected void overloadInsideA200_beforeContent_isRetried() throws Exception {
     ContainerUnderTest app = failover("in-stream");
     mock.script(always("overload_before_content_held"));
-    byte[] direct = post(mockB.baseUri(), REQUEST).body();
-    mockB.takeRequest(AWAIT);
+    byte[] direct = directFromB(REQUEST);
 
     HttpResponse<byte[]> r = post(app.baseUri(), REQUEST);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -222,11 +220,10 @@ public abstract class FailoverContract extends ContainerSuite {
   protected void nonStreaming_isRetriedOn529() throws Exception {
     ContainerUnderTest app = failover("json");
     mock.script(always("error_529"));
-    HttpResponse<byte[]> direct = post(mockB.baseUri(), JSON_REQUEST);
-    mockB.takeRequest(AWAIT);
+    byte[] direct = directFromB(JSON_REQUEST);
     HttpResponse<byte[]> r = post(app.baseUri(), JSON_REQUEST);
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo(direct.body());
+    assertThat(r.body()).isEqualTo(direct);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
     mock.takeRequest(AWAIT);
     mockB.takeRequest(AWAIT);
@@ -366,6 +363,13 @@ public abstract class FailoverContract extends ContainerSuite {
   }
 
   // ---- helpers ----
+
+  /** What B sends for {@code body} when asked directly (its request taken). */
+  private byte[] directFromB(String body) throws Exception {
+    byte[] direct = post(mockB.baseUri(), body).body();
+    mockB.takeRequest(AWAIT);
+    return direct;
+  }
 
   private HttpResponse<byte[]> post(URI base, String body, String... headers)
       throws IOException, InterruptedException {
