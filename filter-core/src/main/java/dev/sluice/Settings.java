@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class Settings {
   static final List<String> NAMES = List.of(
-      "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
+      "upstream", "connect-timeout", "headers-timeout", "request-hook-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
       "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor",
       "max-attempts", "retry-budget", "retry-statuses", "retry-backoff", "retry-backoff-max",
@@ -70,6 +70,7 @@ final class Settings {
     });
     apply("connect-timeout", v -> b.connectTimeout(parseDuration(v)));
     apply("headers-timeout", v -> b.headersTimeout(parseDuration(v)));
+    apply("request-hook-timeout", v -> b.requestHookTimeout(parseDuration(v)));
     apply("idle-timeout", v -> b.idleTimeout(parseDuration(v)));
     apply("max-request-bytes", v -> b.maxRequestBytes(parseSize(v)));
     apply("api-key", v -> b.apiKeys(UpstreamList.keys(v, System::getenv)));
