@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.cost.Pricing;
+import dev.sluice.failover.Failover;
 import dev.sluice.hook.Hook;
 import dev.sluice.upstream.UpstreamTransport;
 import dev.sluice.upstream.UpstreamTransportProvider;
@@ -122,13 +123,22 @@ public final class SluiceFilter implements Filter {
     } catch (IllegalArgumentException e) {
       throw new ServletException(e.getMessage(), e);
     }
-    relay = new Relay(config, transport, newTimer(), hooks, pricing,
+    ScheduledExecutorService timer = newTimer();
+    boolean failover = Failover.acts(config.upstreams(), config.apiKeys(), config.retry());
+    if (failover) { // otherwise no decorator at all: the relay's path is unchanged
+      transport = Failover.decorate(transport, config.upstream(), config.upstreams(),
+          config.apiKeys(), config.retry(), timer);
+    }
+    relay = new Relay(config, transport, timer, hooks, pricing,
         hooks.needsPipeline() ? Threads.completions() : null);
     context = filterConfig.getServletContext();
     attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
     context.setAttribute(attribute, (IntSupplier) this::openExchanges);
     LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}",
-        context.getContextPath(), PREFIX, config.upstream(), config,
+        context.getContextPath(), PREFIX, failover ? config.upstreams().stream()
+            .map(dev.sluice.failover.UpstreamEntry::host)
+            .collect(java.util.stream.Collectors.joining(", ")) + " with failover"
+            : config.upstream(), config,
         givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
         hooks);
   }
