@@ -5,25 +5,26 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * Sluice's settings as Spring Boot properties under {@code sluice.*}, bound in Boot's own order
  * (command line, system properties, environment such as {@code SLUICE_UPSTREAM}, then {@code
- * application.yml}). Each setter checks its value with {@link SluiceConfig.Builder}, so a bad
- * value fails start with Boot's binding error naming the property, its value and where it came
- * from; the API key is the exception (checked in {@link #toConfig()}, never echoed).
+ * application.yml}). A value of the wrong type, or one {@link SluiceConfig.Builder} refuses,
+ * fails start with Boot's binding error naming the property, its value and where it came from
+ * (the API key's value is never shown).
  *
  * <p>Settings a hook or transport reads itself ({@code sluice.model-aliases}, {@code
  * sluice.blocked-words}, {@code sluice.jdk-executor}...) are read from Boot's environment under
  * the same prefix; the common ones are declared here too, so that IDEs complete them.
  */
 @ConfigurationProperties("sluice")
-public class SluiceProperties {
+public class SluiceProperties implements Validator {
   private static final SluiceConfig DEFAULTS = SluiceConfig.builder().build();
-
-  private final SluiceConfig.Builder builder = SluiceConfig.builder();
 
   /** Whether the Sluice filter is registered at all. */
   private boolean enabled = true;
@@ -92,7 +93,6 @@ public class SluiceProperties {
   }
 
   public void setUpstream(URI upstream) {
-    builder.upstream(upstream);
     this.upstream = upstream;
   }
 
@@ -101,7 +101,6 @@ public class SluiceProperties {
   }
 
   public void setConnectTimeout(Duration connectTimeout) {
-    builder.connectTimeout(connectTimeout);
     this.connectTimeout = connectTimeout;
   }
 
@@ -110,7 +109,6 @@ public class SluiceProperties {
   }
 
   public void setHeadersTimeout(Duration headersTimeout) {
-    builder.headersTimeout(headersTimeout);
     this.headersTimeout = headersTimeout;
   }
 
@@ -119,7 +117,6 @@ public class SluiceProperties {
   }
 
   public void setIdleTimeout(Duration idleTimeout) {
-    builder.idleTimeout(idleTimeout);
     this.idleTimeout = idleTimeout;
   }
 
@@ -128,7 +125,6 @@ public class SluiceProperties {
   }
 
   public void setKeepaliveInterval(Duration keepaliveInterval) {
-    builder.keepaliveInterval(keepaliveInterval);
     this.keepaliveInterval = keepaliveInterval;
   }
 
@@ -137,7 +133,6 @@ public class SluiceProperties {
   }
 
   public void setMaxRequestBytes(DataSize maxRequestBytes) {
-    builder.maxRequestBytes(maxRequestBytes.toBytes());
     this.maxRequestBytes = maxRequestBytes;
   }
 
@@ -145,7 +140,6 @@ public class SluiceProperties {
     return apiKey;
   }
 
-  /** Not checked here: Boot's binding error would print the value. See {@link #toConfig()}. */
   public void setApiKey(String apiKey) {
     this.apiKey = apiKey == null ? "" : apiKey;
   }
@@ -155,9 +149,8 @@ public class SluiceProperties {
   }
 
   public void setHooks(List<String> hooks) {
-    List<String> names = hooks.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-    builder.hooks(names);
-    this.hooks = new ArrayList<>(names);
+    this.hooks = new ArrayList<>(
+        hooks.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
   }
 
   public int getMaxFollowUps() {
@@ -165,7 +158,6 @@ public class SluiceProperties {
   }
 
   public void setMaxFollowUps(int maxFollowUps) {
-    builder.maxFollowUps(maxFollowUps);
     this.maxFollowUps = maxFollowUps;
   }
 
@@ -174,7 +166,6 @@ public class SluiceProperties {
   }
 
   public void setPricingFile(String pricingFile) {
-    builder.pricingFile(pricingFile);
     this.pricingFile = pricingFile;
   }
 
@@ -183,7 +174,6 @@ public class SluiceProperties {
   }
 
   public void setTransport(String transport) {
-    builder.transport(transport);
     this.transport = transport;
   }
 
@@ -199,20 +189,69 @@ public class SluiceProperties {
     return health;
   }
 
-  /**
-   * The filter's configuration.
-   *
-   * @throws IllegalArgumentException naming {@code sluice.api-key} (never its value) when the key
-   *     holds CR, LF or NUL
-   */
+  /** The filter's configuration; valid once Boot has bound and {@link #validate validated} it. */
   public SluiceConfig toConfig() {
-    try {
-      builder.apiKey(apiKey);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "Invalid Sluice setting 'sluice.api-key': (redacted) " + e.getMessage(), e);
+    return build((field, e) -> {
+      throw e;
+    });
+  }
+
+  @Override
+  public boolean supports(Class<?> type) {
+    return type == SluiceProperties.class;
+  }
+
+  /**
+   * Checks every value with {@link SluiceConfig.Builder}, so that Boot fails start listing each
+   * bad property with its value, origin and reason. The API key's error is reported without
+   * the property's value.
+   */
+  @Override
+  public void validate(Object target, Errors errors) {
+    ((SluiceProperties) target).build((field, e) -> {
+      if (field.equals("apiKey")) {
+        errors.reject("sluice.api-key", "Invalid Sluice setting 'sluice.api-key' (value not shown): "
+            + e.getMessage());
+      } else {
+        errors.rejectValue(field, "sluice.invalid", e.getMessage());
+      }
+    });
+  }
+
+  private SluiceConfig build(BiConsumer<String, RuntimeException> invalid) {
+    check("health.timeout", () -> require(!health.timeout.isNegative()
+        && !health.timeout.isZero(), "must be positive: " + health.timeout), invalid);
+    check("health.cacheTtl", () -> require(!health.cacheTtl.isNegative(),
+        "must not be negative: " + health.cacheTtl), invalid);
+
+    SluiceConfig.Builder b = SluiceConfig.builder();
+    check("upstream", () -> b.upstream(upstream), invalid);
+    check("connectTimeout", () -> b.connectTimeout(connectTimeout), invalid);
+    check("headersTimeout", () -> b.headersTimeout(headersTimeout), invalid);
+    check("idleTimeout", () -> b.idleTimeout(idleTimeout), invalid);
+    check("keepaliveInterval", () -> b.keepaliveInterval(keepaliveInterval), invalid);
+    check("maxRequestBytes", () -> b.maxRequestBytes(maxRequestBytes.toBytes()), invalid);
+    check("apiKey", () -> b.apiKey(apiKey), invalid);
+    check("hooks", () -> b.hooks(hooks), invalid);
+    check("maxFollowUps", () -> b.maxFollowUps(maxFollowUps), invalid);
+    check("pricingFile", () -> b.pricingFile(pricingFile), invalid);
+    check("transport", () -> b.transport(transport), invalid);
+    return b.build();
+  }
+
+  private static void require(boolean valid, String reason) {
+    if (!valid) {
+      throw new IllegalArgumentException(reason);
     }
-    return builder.build();
+  }
+
+  private static void check(String field, Runnable set,
+      BiConsumer<String, RuntimeException> invalid) {
+    try {
+      set.run();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      invalid.accept(field, e);
+    }
   }
 
   /** {@code sluice.health.*}: the actuator health indicator's upstream check. */
@@ -228,7 +267,7 @@ public class SluiceProperties {
     }
 
     public void setTimeout(Duration timeout) {
-      this.timeout = positive(timeout);
+      this.timeout = timeout;
     }
 
     public Duration getCacheTtl() {
@@ -236,17 +275,7 @@ public class SluiceProperties {
     }
 
     public void setCacheTtl(Duration cacheTtl) {
-      if (cacheTtl.isNegative()) {
-        throw new IllegalArgumentException("must not be negative: " + cacheTtl);
-      }
       this.cacheTtl = cacheTtl;
-    }
-
-    private static Duration positive(Duration d) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("must be positive: " + d);
-      }
-      return d;
     }
   }
 }
