@@ -1,0 +1,18 @@
+package dev.sluice.example.boot;
+
+import dev.sluice.testkit.contract.ContainerUnderTest;
+import dev.sluice.testkit.contract.RelayContract;
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * The relay contract (testkit) through a real Spring Boot app: Sluice registered by the starter,
+ * on Boot's Tomcat or Jetty (one failsafe run each).
+ */
+class BootRelayContractIT extends RelayContract {
+
+  @Override
+  protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
+    return BootApps.container(upstream, settings);
+  }
+}
