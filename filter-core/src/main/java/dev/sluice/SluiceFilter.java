@@ -113,11 +113,18 @@ public final class SluiceFilter implements Filter {
    * over a discovered hook of the same name. Hooks and the transport read their own settings
    * ({@code model-aliases}...) from {@code settings} alone, not from system properties,
    * environment or init-params, so the framework's precedence is the only one.
+   *
+   * @throws IllegalArgumentException when {@code hooks} names a hook that neither {@code hooks}
+   *     nor ServiceLoader (through the thread's context class loader) provides: a framework
+   *     fails while it builds its context, not later in the container's start, where the cause
+   *     may only be logged
    */
   public static SluiceFilter create(SluiceConfig config, List<Hook> hooks,
       HookSettings settings) {
     SluiceFilter filter = new SluiceFilter(config);
     filter.extraHooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+    HookRegistry.load(Thread.currentThread().getContextClassLoader(), config.hooks(),
+        filter.extraHooks);
     filter.givenSettings = Objects.requireNonNull(settings, "settings == null");
     return filter;
   }

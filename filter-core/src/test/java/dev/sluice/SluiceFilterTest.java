@@ -212,11 +212,11 @@ class SluiceFilterTest {
   }
 
   @Test
-  void create_unknownName_failsStartListingGivenAndDiscoveredHooks() {
-    filter = SluiceFilter.create(hooks("typo"), java.util.List.of(new GivenHook("given-one")),
-        name -> "");
-    assertThatThrownBy(() -> filter.init(config(Map.of(), Map.of())))
-        .isInstanceOf(ServletException.class).hasMessageContaining("'typo'")
+  void create_unknownName_failsAtOnce_listingGivenAndDiscoveredHooks() {
+    assertThatThrownBy(() -> SluiceFilter.create(hooks("typo"),
+        java.util.List.of(new GivenHook("given-one")), name -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid Sluice setting 'hooks': no hook named 'typo'")
         .hasMessageContaining("given-one").hasMessageContaining("usage-log");
   }
 

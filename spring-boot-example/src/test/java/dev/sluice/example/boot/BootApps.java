@@ -7,10 +7,17 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.util.ClassUtils;
 
 /** {@link SpringBootExample} on a free port, as the contract suites' container under test. */
 final class BootApps {
   private BootApps() {}
+
+  /** Whether this run has Boot's Tomcat (the failsafe executions leave one server out). */
+  static boolean onTomcat() {
+    return ClassUtils.isPresent("org.apache.catalina.startup.Tomcat",
+        BootApps.class.getClassLoader());
+  }
 
   static ContainerUnderTest container(URI upstream, Map<String, String> settings,
       Class<?>... sources) {
