@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -65,7 +66,9 @@ public class SpringBootExample {
     try {
       context = builder.run();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("Spring Boot failed to start on 127.0.0.1:" + port, e);
+      // Boot has logged its whole report; the one-line error names what the user must fix.
+      throw new IllegalStateException("Spring Boot failed to start on 127.0.0.1:" + port,
+          reason(e));
     }
     int bound = ((WebServerApplicationContext) context).getWebServer().getPort();
     return new Running() {
@@ -94,6 +97,22 @@ public class SpringBootExample {
         return "SpringBootExample" + baseUri();
       }
     };
+  }
+
+  /**
+   * The cause a user acts on: a property that failed to bind (its message names the property),
+   * else the innermost cause (an unknown hook name, a port in use), not the wrappers around it
+   * ({@code Unable to start web server}).
+   */
+  static Throwable reason(Throwable e) {
+    Throwable innermost = e;
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof BindException) {
+        return c;
+      }
+      innermost = c;
+    }
+    return innermost;
   }
 
   /**
