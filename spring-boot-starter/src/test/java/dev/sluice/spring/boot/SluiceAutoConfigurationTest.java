@@ -68,12 +68,19 @@ class SluiceAutoConfigurationTest {
     }
   }
 
+  /** The README's own registration: mapped on /*, with the starter's properties and hooks. */
   @Configuration(proxyBeanMethods = false)
   static class OwnRegistration {
     @Bean
-    FilterRegistrationBean<SluiceFilter> mySluice() {
-      FilterRegistrationBean<SluiceFilter> r = new FilterRegistrationBean<>(new SluiceFilter());
-      r.addUrlPatterns("/api/v1/messages");
+    FilterRegistrationBean<SluiceFilter> sluice(SluiceProperties properties,
+        org.springframework.beans.factory.ObjectProvider<Hook> hooks,
+        org.springframework.core.env.Environment environment) {
+      FilterRegistrationBean<SluiceFilter> r = new FilterRegistrationBean<>(SluiceFilter.create(
+          properties.toConfig(), hooks.orderedStream().toList(),
+          name -> environment.getProperty("sluice." + name, "")));
+      r.setOrder(Ordered.HIGHEST_PRECEDENCE);
+      r.setAsyncSupported(true);
+      r.addUrlPatterns("/*");
       return r;
     }
   }
@@ -113,10 +120,18 @@ class SluiceAutoConfigurationTest {
 
   @Test
   void backsOff_whenTheAppRegistersSluiceItself() {
-    web.withUserConfiguration(OwnRegistration.class).run(context -> {
-      assertThat(context).doesNotHaveBean(SluiceAutoConfiguration.REGISTRATION);
-      assertThat(context).hasSingleBean(FilterRegistrationBean.class);
-    });
+    web.withUserConfiguration(OwnRegistration.class, HookBeans.class)
+        .withPropertyValues("sluice.hooks=bean-hook", "sluice.bean-hook-option=mine")
+        .run(context -> {
+          assertThat(context).doesNotHaveBean(SluiceAutoConfiguration.REGISTRATION);
+          FilterRegistrationBean<?> own = context.getBean(FilterRegistrationBean.class);
+          assertThat(own.getUrlPatterns()).containsExactly("/*");
+          ((SluiceFilter) own.getFilter()).init(
+              new MockFilterConfig(new MockServletContext(), "sluice"));
+          assertThat(context.getBean("enabledHook", BeanHook.class).configuredWith)
+              .isEqualTo("mine");
+          ((SluiceFilter) own.getFilter()).destroy();
+        });
     web.withUserConfiguration(OwnFilterBean.class).run(context ->
         assertThat(context).doesNotHaveBean(SluiceAutoConfiguration.REGISTRATION));
   }
