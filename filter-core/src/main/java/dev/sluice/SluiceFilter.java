@@ -3,6 +3,7 @@ package dev.sluice;
 import dev.sluice.cost.Pricing;
 import dev.sluice.failover.Failover;
 import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookSettings;
 import dev.sluice.upstream.UpstreamTransport;
 import dev.sluice.upstream.UpstreamTransportProvider;
 import jakarta.servlet.Filter;
@@ -52,6 +53,9 @@ public final class SluiceFilter implements Filter {
   private final SluiceConfig given;
   private final List<Hook> givenHooks;
   private final UpstreamTransport givenTransport;
+  /** Set by {@link #create} only: hooks that join the discovered ones, and the settings source. */
+  private List<Hook> extraHooks = List.of();
+  private HookSettings givenSettings;
   private Relay relay;
   private ServletContext context;
   private String attribute;
@@ -101,9 +105,35 @@ public final class SluiceFilter implements Filter {
     this.givenTransport = Objects.requireNonNull(transport, "transport == null");
   }
 
+  /**
+   * For frameworks that resolve settings themselves and hold hook instances (the Spring Boot
+   * starter). {@code hooks} join those {@link java.util.ServiceLoader} finds, and the {@code hooks}
+   * setting of {@code config} enables them by name under the same rules as for {@code web.xml}
+   * (none when it is empty, {@code *} for all, an unknown name fails start); an instance wins
+   * over a discovered hook of the same name. Hooks and the transport read their own settings
+   * ({@code model-aliases}...) from {@code settings} alone, not from system properties,
+   * environment or init-params, so the framework's precedence is the only one.
+   *
+   * @throws IllegalArgumentException when {@code hooks} names a hook that neither {@code hooks}
+   *     nor ServiceLoader (through the thread's context class loader) provides: a framework
+   *     fails while it builds its context, not later in the container's start, where the cause
+   *     may only be logged
+   */
+  public static SluiceFilter create(SluiceConfig config, List<Hook> hooks,
+      HookSettings settings) {
+    SluiceFilter filter = new SluiceFilter(config);
+    filter.extraHooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+    HookRegistry.load(Thread.currentThread().getContextClassLoader(), config.hooks(),
+        filter.extraHooks);
+    filter.givenSettings = Objects.requireNonNull(settings, "settings == null");
+    return filter;
+  }
+
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
-    Settings settings = settings(filterConfig);
+    Settings settings = givenSettings != null
+        ? new Settings(List.of(Settings.named(s -> "setting " + s, givenSettings::get)))
+        : settings(filterConfig);
     SluiceConfig config;
     HookRegistry hooks;
     Pricing pricing;
@@ -112,7 +142,7 @@ public final class SluiceFilter implements Filter {
       config = given != null ? given : read(filterConfig, settings);
       ClassLoader loader = filterConfig.getServletContext().getClassLoader();
       hooks = givenHooks != null ? HookRegistry.of(givenHooks)
-          : HookRegistry.load(loader, config.hooks());
+          : HookRegistry.load(loader, config.hooks(), extraHooks);
       if (config.legacyPipeline()) {
         hooks = hooks.legacy();
       }
