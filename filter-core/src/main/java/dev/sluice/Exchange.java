@@ -207,6 +207,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   private void send(UpstreamRequest upstream) {
     call = relay.transport().open(upstream, inbox == null ? this : new OnRequestThread());
+    if (stages != null) {
+      stages.sent(call); // the record lists its attempts (failover)
+    }
     startDue = true;
     schedule(relay.config().headersTimeout().toNanos());
   }

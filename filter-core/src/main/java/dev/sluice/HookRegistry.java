@@ -145,10 +145,22 @@ final class HookRegistry {
    * skipped; a name nothing provides fails start, listing what is available.
    */
   static HookRegistry load(ClassLoader loader, List<String> names) {
+    return load(loader, names, List.of());
+  }
+
+  /**
+   * {@link #load(ClassLoader, List)}, with {@code given} instances (a framework's) found before
+   * the discovered hooks, so that one wins over a discovered hook of the same name.
+   */
+  static HookRegistry load(ClassLoader loader, List<String> names, List<Hook> given) {
     if (names.isEmpty()) {
       return EMPTY;
     }
-    Map<String, Hook> found = discover(loader);
+    Map<String, Hook> found = new LinkedHashMap<>();
+    for (Hook h : given) {
+      add(found, h);
+    }
+    discover(loader, found);
     List<Hook> enabled = new ArrayList<>();
     if (names.contains("*")) {
       enabled.addAll(found.values());
@@ -165,32 +177,33 @@ final class HookRegistry {
     return of(enabled);
   }
 
-  private static Map<String, Hook> discover(ClassLoader loader) {
-    Map<String, Hook> found = new LinkedHashMap<>();
+  private static void discover(ClassLoader loader, Map<String, Hook> found) {
     Iterator<Hook> it = ServiceLoader.load(Hook.class, loader).iterator();
     for (int guard = 0; guard < 10_000; guard++) {
       try {
         if (!it.hasNext()) {
           break;
         }
-        Hook h = it.next();
-        String name;
-        try {
-          name = h.name();
-        } catch (RuntimeException e) {
-          LOG.warn("Skipping hook {}: its name() failed: {}", h.getClass().getName(), e.toString());
-          continue;
-        }
-        Hook previous = found.putIfAbsent(name, h);
-        if (previous != null && previous.getClass() != h.getClass()) {
-          LOG.warn("Two hooks are named '{}': keeping {}, ignoring {}", name,
-              previous.getClass().getName(), h.getClass().getName());
-        }
+        add(found, it.next());
       } catch (ServiceConfigurationError | LinkageError e) {
         LOG.warn("Skipping a hook provider that failed to load: {}", e.toString());
       }
     }
-    return found;
+  }
+
+  private static void add(Map<String, Hook> found, Hook h) {
+    String name;
+    try {
+      name = h.name();
+    } catch (RuntimeException e) {
+      LOG.warn("Skipping hook {}: its name() failed: {}", h.getClass().getName(), e.toString());
+      return;
+    }
+    Hook previous = found.putIfAbsent(name, h);
+    if (previous != null && previous.getClass() != h.getClass()) {
+      LOG.warn("Two hooks are named '{}': keeping {}, ignoring {}", name,
+          previous.getClass().getName(), h.getClass().getName());
+    }
   }
 
   Hook[] at(HookPoint point) {

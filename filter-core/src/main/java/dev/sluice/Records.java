@@ -60,6 +60,7 @@ final class Records {
     double cost = usage.isEmpty() ? Double.NaN
         : relay.pricing().cost(billed, usage).map(BigDecimal::doubleValue).orElse(Double.NaN);
     return new ExchangeRecord(s.requestId(), s.path(), model, s.facts().stream(), status, result,
-        partial, message, usage, cost, s.clock().timings(), Map.copyOf(s.attributes()));
+        partial, message, usage, cost, s.clock().timings(), Map.copyOf(s.attributes()),
+        s.attempts());
   }
 }

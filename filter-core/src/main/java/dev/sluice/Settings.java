@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.failover.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,7 +21,9 @@ final class Settings {
   static final List<String> NAMES = List.of(
       "upstream", "connect-timeout", "headers-timeout", "request-hook-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
-      "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor");
+      "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor",
+      "max-attempts", "retry-budget", "retry-statuses", "retry-backoff", "retry-backoff-max",
+      "cooldown-max", "retry-gate", "retry-gate-bytes");
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);
@@ -58,13 +61,19 @@ final class Settings {
   /** Builds the config, or throws an {@link IllegalArgumentException} naming the bad setting. */
   SluiceConfig read() {
     SluiceConfig.Builder b = SluiceConfig.builder();
-    apply("upstream", v -> b.upstream(URI.create(v)));
+    apply("upstream", v -> {
+      if (v.indexOf(',') < 0 && v.indexOf(';') < 0) {
+        b.upstream(URI.create(v));
+      } else {
+        b.upstreams(UpstreamList.parse(v, System::getenv));
+      }
+    });
     apply("connect-timeout", v -> b.connectTimeout(parseDuration(v)));
     apply("headers-timeout", v -> b.headersTimeout(parseDuration(v)));
     apply("request-hook-timeout", v -> b.requestHookTimeout(parseDuration(v)));
     apply("idle-timeout", v -> b.idleTimeout(parseDuration(v)));
     apply("max-request-bytes", v -> b.maxRequestBytes(parseSize(v)));
-    apply("api-key", b::apiKey);
+    apply("api-key", v -> b.apiKeys(UpstreamList.keys(v, System::getenv)));
     apply("hooks", v -> b.hooks(Arrays.stream(v.split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList()));
     apply("max-follow-ups", v -> b.maxFollowUps(Integer.parseInt(v)));
@@ -73,7 +82,24 @@ final class Settings {
         v.equalsIgnoreCase("off") ? Duration.ZERO : parseDuration(v)));
     apply("legacy-pipeline", v -> b.legacyPipeline(parseBoolean(v)));
     apply("transport", b::transport);
+    b.retry(retry());
     return b.build();
+  }
+
+  private RetryPolicy retry() {
+    RetryPolicy[] p = {RetryPolicy.DEFAULT};
+    apply("max-attempts", v -> p[0] = p[0].withMaxAttempts(Integer.parseInt(v)));
+    apply("retry-budget", v -> p[0] = p[0].withBudget(parseDuration(v)));
+    apply("retry-statuses", v -> p[0] = p[0].withStatuses(Arrays.stream(v.split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf)
+        .collect(java.util.stream.Collectors.toSet())));
+    apply("retry-backoff", v -> p[0] = p[0].withBackoff(parseDuration(v), p[0].backoffMax()));
+    apply("retry-backoff-max", v -> p[0] = p[0].withBackoff(p[0].backoff(), parseDuration(v)));
+    apply("cooldown-max", v -> p[0] = p[0].withCooldownMax(parseDuration(v)));
+    apply("retry-gate", v -> p[0] = p[0].withGate(
+        v.equalsIgnoreCase("off") ? Duration.ZERO : parseDuration(v), p[0].gateBytes()));
+    apply("retry-gate-bytes", v -> p[0] = p[0].withGate(p[0].gate(), parseSize(v)));
+    return p[0];
   }
 
   /** The first source's value of {@code setting}, or "". */
@@ -96,7 +122,8 @@ final class Settings {
       try {
         setter.accept(value.trim());
       } catch (RuntimeException e) {
-        String shown = setting.equals("api-key") ? "(redacted)" : "'" + value + "'";
+        String shown = setting.equals("api-key") || value.contains("api-key=") ? "(redacted)"
+            : "'" + value + "'";
         throw new IllegalArgumentException("Invalid Sluice setting '" + setting + "' from "
             + source.describe(setting) + ": " + shown + " " + e.getMessage(), e);
       }

@@ -1,7 +1,10 @@
 package dev.sluice;
 
+import dev.sluice.failover.RetryPolicy;
+import dev.sluice.failover.UpstreamEntry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,22 +24,26 @@ public final class SluiceConfig {
   private final Duration requestHookTimeout;
   private final Duration idleTimeout;
   private final long maxRequestBytes;
-  private final String apiKey;
   private final List<String> hooks;
   private final int maxFollowUps;
   private final String pricingFile;
   private final boolean legacyPipeline;
   private final Duration keepaliveInterval;
   private final String transport;
+  private final List<UpstreamEntry> upstreams;
+  private final List<String> apiKeys;
+  private final RetryPolicy retry;
 
   private SluiceConfig(Builder b) {
     this.upstream = b.upstream;
+    this.upstreams = b.upstreams != null ? b.upstreams : List.of(UpstreamEntry.of(b.upstream));
+    this.apiKeys = b.apiKeys;
+    this.retry = b.retry;
     this.connectTimeout = b.connectTimeout;
     this.headersTimeout = b.headersTimeout;
     this.requestHookTimeout = b.requestHookTimeout;
     this.idleTimeout = b.idleTimeout;
     this.maxRequestBytes = b.maxRequestBytes;
-    this.apiKey = b.apiKey;
     this.hooks = List.copyOf(b.hooks);
     this.maxFollowUps = b.maxFollowUps;
     this.pricingFile = b.pricingFile;
@@ -53,9 +60,27 @@ public final class SluiceConfig {
     return new Builder(this);
   }
 
-  /** Base URL requests are relayed to; the request's path from {@code /v1/messages} on is appended. */
+  /**
+   * Base URL requests are relayed to; the request's path from {@code /v1/messages} on is appended.
+   * With several {@link #upstreams()}, the first entry's.
+   */
   public URI upstream() {
     return upstream;
+  }
+
+  /** The {@code upstream} list in the order given (one entry unless several were configured). */
+  public List<UpstreamEntry> upstreams() {
+    return upstreams;
+  }
+
+  /** Every key of the {@code api-key} setting, in turn order; empty when clients bring theirs. */
+  public List<String> apiKeys() {
+    return apiKeys;
+  }
+
+  /** The retry and failover settings; see {@link dev.sluice.failover.Failover#acts}. */
+  public RetryPolicy retry() {
+    return retry;
   }
 
   public Duration connectTimeout() {
@@ -87,7 +112,7 @@ public final class SluiceConfig {
 
   /** The server's own upstream key, replacing inbound credentials; empty when clients bring theirs. */
   public String apiKey() {
-    return apiKey;
+    return apiKeys.isEmpty() ? "" : apiKeys.get(0);
   }
 
   /** Names of the hooks to enable; empty enables none. */
@@ -136,20 +161,39 @@ public final class SluiceConfig {
   /** Never includes the API key, only whether one is set. */
   @Override
   public String toString() {
-    return "upstream=" + upstream
+    return "upstream=" + describeUpstreams()
         + ", connect-timeout=" + Settings.format(connectTimeout)
         + ", headers-timeout=" + Settings.format(headersTimeout)
         + ", request-hook-timeout=" + Settings.format(requestHookTimeout)
         + ", idle-timeout=" + Settings.format(idleTimeout)
         + ", max-request-bytes=" + maxRequestBytes
-        + ", api-key=" + (apiKey.isEmpty() ? "(client's own)" : "(set, redacted)")
+        + ", api-key=" + (apiKeys.isEmpty() ? "(client's own)" : apiKeys.size() == 1
+            ? "(set, redacted)" : "(" + apiKeys.size() + " keys, redacted)")
         + ", hooks=" + (hooks.isEmpty() ? "(none)" : String.join(",", hooks))
         + ", keepalive-interval=" + (keepaliveInterval.isZero() ? "off"
             : Settings.format(keepaliveInterval))
         + ", max-follow-ups=" + maxFollowUps
         + ", transport=" + transport
         + (pricingFile.isEmpty() ? "" : ", pricing-file=" + pricingFile)
+        + (dev.sluice.failover.Failover.acts(upstreams, apiKeys, retry) ? ", " + retry : "")
         + (legacyPipeline ? ", legacy-pipeline=true" : "");
+  }
+
+  /**
+   * The URL for one entry (the start-up line has always shown it); for several, each entry's host
+   * with its priority, weight and how many keys it has.
+   */
+  private String describeUpstreams() {
+    if (upstreams.size() == 1 && upstreams.get(0).keys().isEmpty() && apiKeys.size() < 2) {
+      return upstream.toString();
+    }
+    List<String> shown = new ArrayList<>();
+    for (UpstreamEntry e : upstreams) {
+      int keys = e.keys().isEmpty() ? apiKeys.size() : e.keys().size();
+      shown.add(e.host() + " (priority " + e.priority() + ", weight " + e.weight() + ", "
+          + (keys == 0 ? "client's key" : keys + (keys == 1 ? " key" : " keys")) + ")");
+    }
+    return String.join(", ", shown);
   }
 
   /** Builds a {@link SluiceConfig}; every setting starts at its documented default. */
@@ -160,13 +204,15 @@ public final class SluiceConfig {
     private Duration requestHookTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofMinutes(5);
     private long maxRequestBytes = 32L * 1024 * 1024;
-    private String apiKey = "";
     private List<String> hooks = List.of();
     private int maxFollowUps = 3;
     private String pricingFile = "";
     private boolean legacyPipeline;
     private Duration keepaliveInterval = Duration.ofSeconds(15);
     private String transport = "jdk";
+    private List<UpstreamEntry> upstreams; // null: the one upstream
+    private List<String> apiKeys = List.of();
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
 
     Builder() {}
 
@@ -177,17 +223,71 @@ public final class SluiceConfig {
       requestHookTimeout = c.requestHookTimeout;
       idleTimeout = c.idleTimeout;
       maxRequestBytes = c.maxRequestBytes;
-      apiKey = c.apiKey;
       hooks = c.hooks;
       maxFollowUps = c.maxFollowUps;
       pricingFile = c.pricingFile;
       legacyPipeline = c.legacyPipeline;
       keepaliveInterval = c.keepaliveInterval;
       transport = c.transport;
+      upstreams = c.upstreams.size() == 1 && c.upstreams.get(0).keys().isEmpty() ? null
+          : c.upstreams;
+      apiKeys = c.apiKeys;
+      retry = c.retry;
     }
 
     /** An absolute http or https URL; a trailing slash is ignored. */
     public Builder upstream(URI upstream) {
+      this.upstream = checkedUpstream(upstream);
+      this.upstreams = null;
+      return this;
+    }
+
+    /**
+     * Several upstreams, tried in priority order (see the README's "Failover and retries"); each
+     * URL as for {@link #upstream(URI)}. {@link SluiceConfig#upstream()} becomes the first's.
+     */
+    public Builder upstreams(List<UpstreamEntry> entries) {
+      Objects.requireNonNull(entries, "entries == null");
+      if (entries.isEmpty()) {
+        throw new IllegalArgumentException("needs at least one upstream");
+      }
+      List<UpstreamEntry> checked = new ArrayList<>();
+      for (UpstreamEntry e : entries) {
+        checked.add(new UpstreamEntry(checkedUpstream(e.uri()), e.priority(), e.weight(),
+            checkedKeys(e.keys())));
+      }
+      this.upstream = checked.get(0).uri();
+      this.upstreams = List.copyOf(checked);
+      return this;
+    }
+
+    /** The {@code api-key} pool: keys used in turn among those not cooling down. */
+    public Builder apiKeys(List<String> keys) {
+      this.apiKeys = checkedKeys(Objects.requireNonNull(keys, "keys == null"));
+      return this;
+    }
+
+    /** Retry and failover settings. */
+    public Builder retry(RetryPolicy policy) {
+      this.retry = Objects.requireNonNull(policy, "policy == null");
+      return this;
+    }
+
+    private static List<String> checkedKeys(List<String> keys) {
+      List<String> out = new ArrayList<>();
+      for (String k : keys) {
+        String key = Objects.requireNonNull(k, "key == null").trim();
+        if (key.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+          throw new IllegalArgumentException("must not contain CR, LF or NUL"); // never the value
+        }
+        if (!key.isEmpty()) {
+          out.add(key);
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    private static URI checkedUpstream(URI upstream) {
       Objects.requireNonNull(upstream, "upstream == null");
       String scheme = upstream.getScheme();
       if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
@@ -198,8 +298,7 @@ public final class SluiceConfig {
         throw new IllegalArgumentException("must not have a query or fragment: " + upstream);
       }
       String s = upstream.toString();
-      this.upstream = s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : upstream;
-      return this;
+      return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : upstream;
     }
 
     public Builder connectTimeout(Duration d) {
@@ -232,11 +331,7 @@ public final class SluiceConfig {
 
     /** Empty for none: clients' own {@code x-api-key} or {@code authorization} pass through. */
     public Builder apiKey(String apiKey) {
-      String key = Objects.requireNonNull(apiKey, "apiKey == null").trim();
-      if (key.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-        throw new IllegalArgumentException("must not contain CR, LF or NUL"); // never the value
-      }
-      this.apiKey = key;
+      this.apiKeys = checkedKeys(List.of(Objects.requireNonNull(apiKey, "apiKey == null")));
       return this;
     }
 

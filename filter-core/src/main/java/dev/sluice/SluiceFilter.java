@@ -1,7 +1,9 @@
 package dev.sluice;
 
 import dev.sluice.cost.Pricing;
+import dev.sluice.failover.Failover;
 import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookSettings;
 import dev.sluice.upstream.UpstreamTransport;
 import dev.sluice.upstream.UpstreamTransportProvider;
 import jakarta.servlet.Filter;
@@ -51,6 +53,9 @@ public final class SluiceFilter implements Filter {
   private final SluiceConfig given;
   private final List<Hook> givenHooks;
   private final UpstreamTransport givenTransport;
+  /** Set by {@link #create} only: hooks that join the discovered ones, and the settings source. */
+  private List<Hook> extraHooks = List.of();
+  private HookSettings givenSettings;
   private Relay relay;
   private ServletContext context;
   private String attribute;
@@ -100,9 +105,35 @@ public final class SluiceFilter implements Filter {
     this.givenTransport = Objects.requireNonNull(transport, "transport == null");
   }
 
+  /**
+   * For frameworks that resolve settings themselves and hold hook instances (the Spring Boot
+   * starter). {@code hooks} join those {@link java.util.ServiceLoader} finds, and the {@code hooks}
+   * setting of {@code config} enables them by name under the same rules as for {@code web.xml}
+   * (none when it is empty, {@code *} for all, an unknown name fails start); an instance wins
+   * over a discovered hook of the same name. Hooks and the transport read their own settings
+   * ({@code model-aliases}...) from {@code settings} alone, not from system properties,
+   * environment or init-params, so the framework's precedence is the only one.
+   *
+   * @throws IllegalArgumentException when {@code hooks} names a hook that neither {@code hooks}
+   *     nor ServiceLoader (through the thread's context class loader) provides: a framework
+   *     fails while it builds its context, not later in the container's start, where the cause
+   *     may only be logged
+   */
+  public static SluiceFilter create(SluiceConfig config, List<Hook> hooks,
+      HookSettings settings) {
+    SluiceFilter filter = new SluiceFilter(config);
+    filter.extraHooks = List.copyOf(Objects.requireNonNull(hooks, "hooks == null"));
+    HookRegistry.load(Thread.currentThread().getContextClassLoader(), config.hooks(),
+        filter.extraHooks);
+    filter.givenSettings = Objects.requireNonNull(settings, "settings == null");
+    return filter;
+  }
+
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
-    Settings settings = settings(filterConfig);
+    Settings settings = givenSettings != null
+        ? new Settings(List.of(Settings.named(s -> "setting " + s, givenSettings::get)))
+        : settings(filterConfig);
     SluiceConfig config;
     HookRegistry hooks;
     Pricing pricing;
@@ -111,7 +142,7 @@ public final class SluiceFilter implements Filter {
       config = given != null ? given : read(filterConfig, settings);
       ClassLoader loader = filterConfig.getServletContext().getClassLoader();
       hooks = givenHooks != null ? HookRegistry.of(givenHooks)
-          : HookRegistry.load(loader, config.hooks());
+          : HookRegistry.load(loader, config.hooks(), extraHooks);
       if (config.legacyPipeline()) {
         hooks = hooks.legacy();
       }
@@ -125,13 +156,22 @@ public final class SluiceFilter implements Filter {
     } catch (IllegalArgumentException e) {
       throw new ServletException(e.getMessage(), e);
     }
-    relay = new Relay(config, transport, newTimer(), hooks, pricing,
+    ScheduledExecutorService timer = newTimer();
+    boolean failover = Failover.acts(config.upstreams(), config.apiKeys(), config.retry());
+    if (failover) { // otherwise no decorator at all: the relay's path is unchanged
+      transport = Failover.decorate(transport, config.upstream(), config.upstreams(),
+          config.apiKeys(), config.retry(), timer);
+    }
+    relay = new Relay(config, transport, timer, hooks, pricing,
         hooks.needsPipeline() ? Threads.completions() : null);
     context = filterConfig.getServletContext();
     attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
     context.setAttribute(attribute, (IntSupplier) this::openExchanges);
     LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}",
-        context.getContextPath(), PREFIX, config.upstream(), config,
+        context.getContextPath(), PREFIX, failover ? config.upstreams().stream()
+            .map(dev.sluice.failover.UpstreamEntry::host)
+            .collect(java.util.stream.Collectors.joining(", ")) + " with failover"
+            : config.upstream(), config,
         givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
         hooks);
   }

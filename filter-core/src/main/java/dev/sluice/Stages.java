@@ -10,6 +10,9 @@ import dev.sluice.hook.Outcome;
 import dev.sluice.hook.ResponseContext;
 import dev.sluice.sse.SseFrame;
 import dev.sluice.sse.SseParser;
+import dev.sluice.failover.Failover;
+import dev.sluice.hook.Attempt;
+import dev.sluice.upstream.UpstreamCall;
 import dev.sluice.upstream.UpstreamRequest;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -45,6 +48,7 @@ final class Stages implements SseParser.Listener {
   private final HookRegistry hooks;
   private final String path;
   private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+  private final List<UpstreamCall> calls = new ArrayList<>(1); // under the exchange's lock
   private final Clock clock = new Clock();
   private final RequestFacts facts = new RequestFacts();
   private Mode mode = Mode.PASS;
@@ -382,7 +386,21 @@ final class Stages implements SseParser.Listener {
     Records.complete(relay, hooks.at(HookPoint.COMPLETE), this, endOutcome, endStatus);
   }
 
+  /** An upstream call of this exchange (the first, or a follow-up's), for its attempts. */
+  void sent(UpstreamCall call) {
+    calls.add(call);
+  }
+
   // ---- for Records ----
+
+  /** Every call's attempts, in order; empty without failover. Read after the exchange ended. */
+  List<Attempt> attempts() {
+    List<Attempt> all = new ArrayList<>();
+    for (UpstreamCall c : calls) {
+      all.addAll(Failover.attempts(c));
+    }
+    return all;
+  }
 
   String path() {
     return path;

@@ -175,6 +175,88 @@ class SluiceFilterTest {
         .noneMatch(t -> t.getName().startsWith("sluice-") && t.isAlive());
   }
 
+  /** A framework's hook instance that remembers whether the filter enabled (configured) it. */
+  static final class GivenHook implements dev.sluice.hook.Hook {
+    private final String name;
+    String configuredWith;
+
+    GivenHook(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public void configure(dev.sluice.hook.HookSettings settings) {
+      configuredWith = settings.get("given-option");
+    }
+
+    @Override
+    public void onRequest(dev.sluice.hook.RequestContext request) {}
+  }
+
+  private static SluiceConfig hooks(String... names) {
+    return SluiceConfig.builder().upstream(java.net.URI.create("http://127.0.0.1:9"))
+        .hooks(java.util.List.of(names)).build();
+  }
+
+  @Test
+  void create_givenHooksJoinDiscoveredOnes_underTheAllowList() throws Exception {
+    GivenHook enabled = new GivenHook("given-one");
+    GivenHook notNamed = new GivenHook("given-two");
+    filter = SluiceFilter.create(hooks("given-one", "usage-log"),
+        java.util.List.of(enabled, notNamed), name -> name.equals("given-option") ? "x" : "");
+    filter.init(config(Map.of(), Map.of()));
+    assertThat(enabled.configuredWith).isEqualTo("x");
+    assertThat(notNamed.configuredWith).as("not in 'hooks': never enabled").isNull();
+  }
+
+  @Test
+  void create_noHooksSetting_enablesNoGivenHook() throws Exception {
+    GivenHook given = new GivenHook("given-one");
+    filter = SluiceFilter.create(hooks(), java.util.List.of(given), name -> "");
+    filter.init(config(Map.of(), Map.of()));
+    assertThat(given.configuredWith).isNull();
+  }
+
+  @Test
+  void create_givenHookWinsOverADiscoveredOneOfTheSameName() throws Exception {
+    GivenHook given = new GivenHook("usage-log");
+    filter = SluiceFilter.create(hooks("usage-log"), java.util.List.of(given), name -> "");
+    filter.init(config(Map.of(), Map.of()));
+    assertThat(given.configuredWith).isEqualTo("");
+  }
+
+  @Test
+  void create_unknownName_failsAtOnce_listingGivenAndDiscoveredHooks() {
+    assertThatThrownBy(() -> SluiceFilter.create(hooks("typo"),
+        java.util.List.of(new GivenHook("given-one")), name -> ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid Sluice setting 'hooks': no hook named 'typo'")
+        .hasMessageContaining("given-one").hasMessageContaining("usage-log");
+  }
+
+  /** Only the framework's settings count: a system property or init-param is not read. */
+  @Test
+  void create_hookSettingsComeFromTheGivenSourceOnly() throws Exception {
+    System.setProperty("sluice.model-aliases", "no-equals-sign");
+    try {
+      filter = SluiceFilter.create(hooks("model-alias"), java.util.List.of(),
+          name -> name.equals("model-aliases") ? "fast=claude-haiku-4-5" : "");
+      filter.init(config(Map.of("model-aliases", "also-bad"), Map.of()));
+      filter.destroy();
+      filter = SluiceFilter.create(hooks("model-alias"), java.util.List.of(),
+          name -> name.equals("model-aliases") ? "no-equals-sign" : "");
+      assertThatThrownBy(() -> filter.init(config(Map.of(), Map.of())))
+          .isInstanceOf(ServletException.class).hasMessageContaining("'model-aliases'");
+    } finally {
+      System.clearProperty("sluice.model-aliases");
+    }
+  }
+
   @Test
   void contextParams_configureAWebXmlFilter() throws Exception {
     filter = new SluiceFilter();

@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The command line of the runnable example jars ({@code jetty-example.jar},
- * {@code tomcat-example.jar}). {@code upstream} is null when not given. {@code diagnostics}:
+ * {@code tomcat-example.jar}). {@code upstream} is null when not given; with a list of upstreams
+ * it is the first, and {@code settings} holds the whole list as {@code upstream}. {@code diagnostics}:
  * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request). {@code
  * metrics}: enable the {@code micrometer} hook and serve its meters at {@link MetricsServlet#PATH}
  * in Prometheus's format.
@@ -36,11 +37,12 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     String head = "usage: java -jar " + program + ".jar ";
     return String.join(
         System.lineSeparator(),
-        head + "[--port N] [--upstream URL] [--hooks a,b]",
+        head + "[--port N] [--upstream URL[,URL...]] [--hooks a,b]",
         " ".repeat(head.length()) + "[--model-aliases alias=model,...] [--diagnostics] [--metrics]",
         "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
         "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
-        "                      (default: start a mock Anthropic API in-process)",
+        "                      (default: start a mock Anthropic API in-process); several,",
+        "                      comma-separated, fail over in that order (the 'upstream' setting)",
         "  --hooks a,b         Sluice hooks to enable (the 'hooks' setting; '*' = all), from:",
         "                      usage-log, cost-in-usage, model-alias, strip-empty-text,",
         "                      micrometer, blocked-words (the sample plugin jar)",
@@ -79,7 +81,14 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
           port = parsePort(value != null ? value : next(args, ++i, name));
           break;
         case "--upstream":
-          upstream = parseUpstream(value != null ? value : next(args, ++i, name));
+          String list = value != null ? value : next(args, ++i, name);
+          for (String entry : list.split(",")) {
+            URI u = parseUpstream(entry.trim().split(";")[0]);
+            upstream = upstream == null ? u : upstream;
+          }
+          if (list.indexOf(',') >= 0 || list.indexOf(';') >= 0) {
+            settings.put("upstream", list); // the whole list; upstream() is its first entry
+          }
           break;
         case "--hooks":
           settings.put("hooks", value != null ? value : next(args, ++i, name));

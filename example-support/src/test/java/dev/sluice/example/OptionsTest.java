@@ -94,7 +94,7 @@ class OptionsTest {
     String[] lines = Options.usage("tomcat-example").split(System.lineSeparator());
 
     assertThat(lines[0]).isEqualTo(
-        "usage: java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]");
+        "usage: java -jar tomcat-example.jar [--port N] [--upstream URL[,URL...]] [--hooks a,b]");
     assertThat(lines[1]).isEqualTo(
         "                                    [--model-aliases alias=model,...] [--diagnostics] "
             + "[--metrics]");
@@ -119,6 +119,18 @@ class OptionsTest {
   void badUpstream_rejected() {
     assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--upstream", "ftp://x"));
     assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--upstream", "nohost"));
+  }
+
+  @Test
+  void upstreamList_firstIsTheUpstream_theListASetting() {
+    Options options = Options.parse("--upstream", "https://a.example,https://b.example;weight=2");
+    assertThat(options.upstream()).isEqualTo(URI.create("https://a.example"));
+    assertThat(options.settings()).containsEntry("upstream",
+        "https://a.example,https://b.example;weight=2");
+    assertThat(Options.parse("--upstream", "https://a.example").settings())
+        .doesNotContainKey("upstream");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> Options.parse("--upstream", "https://a.example,ftp://b"));
   }
 
   @Test

@@ -1,8 +1,10 @@
 package dev.sluice.builtin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.sluice.hook.Attempt;
 import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.Timings;
@@ -12,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code usage-log}: one JSON line per exchange on the SLF4J logger {@code sluice.usage} (info),
- * with the request id, model, outcome, usage, cost and timings. Never bodies or credentials.
+ * with the request id, model, outcome, usage, cost and timings, and, with failover, each attempt
+ * (upstream host, key number, status or error, when it stopped, what became of it). Never
+ * bodies or credentials.
  */
 public final class UsageLogHook implements Hook {
   static final Logger LOG = LoggerFactory.getLogger("sluice.usage");
@@ -64,6 +68,22 @@ public final class UsageLogHook implements Hook {
     }
     if (t.endNanos() >= 0) {
       line.put("duration_ms", t.endNanos() / 1_000_000.0);
+    }
+    if (!r.attempts().isEmpty()) {
+      ArrayNode attempts = line.putArray("attempts");
+      for (Attempt a : r.attempts()) {
+        ObjectNode o = attempts.addObject();
+        o.put("upstream", a.upstream());
+        o.put("key", a.key());
+        if (a.status() > 0) {
+          o.put("status", a.status());
+        }
+        if (!a.error().isEmpty()) {
+          o.put("error", a.error());
+        }
+        o.put("stopped_ms", a.stoppedNanos() / 1_000_000.0);
+        o.put("ending", a.ending().name().toLowerCase(java.util.Locale.ROOT));
+      }
     }
     return line.toString();
   }

@@ -18,10 +18,24 @@ import java.util.Map;
  *     {@code message_delta}'s (and summed over follow-up rounds); empty when unknown
  * @param cost the cost in USD from the pricing table; {@code NaN} when the model has no price
  * @param attributes what hooks attached during the exchange (and {@link #TURNS})
+ * @param attempts each try at an upstream entry, in order, when the exchange went through
+ *     failover (several entries, a key pool, or retries enabled); empty otherwise
  */
 public record ExchangeRecord(String requestId, String path, String model, boolean stream,
     int status, Outcome outcome, boolean partial, ObjectNode message, ObjectNode usage,
-    double cost, Timings timings, Map<String, Object> attributes) {
+    double cost, Timings timings, Map<String, Object> attributes, List<Attempt> attempts) {
+
+  public ExchangeRecord {
+    attempts = List.copyOf(attempts);
+  }
+
+  /** The record of Sluice 0.1 (before attempts), kept for plugins and tests that build one. */
+  public ExchangeRecord(String requestId, String path, String model, boolean stream, int status,
+      Outcome outcome, boolean partial, ObjectNode message, ObjectNode usage, double cost,
+      Timings timings, Map<String, Object> attributes) {
+    this(requestId, path, model, stream, status, outcome, partial, message, usage, cost, timings,
+        attributes, List.of());
+  }
 
   /** The attribute under which Sluice keeps {@link #turns()}. */
   public static final String TURNS = "sluice.turns";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.hook.Attempt;
 import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Outcome;
 import dev.sluice.hook.Timings;
@@ -85,5 +86,25 @@ class BuiltinsTest {
     assertThat(line.path("ttft_ms").asDouble()).isEqualTo(3.5);
     assertThat(line.path("duration_ms").asDouble()).isEqualTo(9.0);
     assertThat(line.toString()).doesNotContain("SECRET").doesNotContain("sk-ant");
+  }
+
+  @Test
+  void usageLogLine_listsTheAttempts_withoutAnAttemptsFieldWhenThereWereNone() throws Exception {
+    ObjectNode empty = JSON.createObjectNode();
+    Timings t = new Timings(Instant.now(), -1, -1, -1, -1);
+    List<Attempt> attempts = List.of(
+        new Attempt("a.example", "1", 529, "status", 12_000_000, Attempt.Ending.RETRIED),
+        new Attempt("b.example:8443", "2", 200, "", 80_000_000, Attempt.Ending.RELAYED));
+    ExchangeRecord r = new ExchangeRecord("req_2", "/v1/messages", "m", true, 200,
+        Outcome.COMPLETED, false, empty, empty, Double.NaN, t, Map.of(), attempts);
+    JsonNode line = JSON.readTree(UsageLogHook.line(r));
+    assertThat(line.path("attempts").toString()).isEqualTo("[{\"upstream\":\"a.example\","
+        + "\"key\":\"1\",\"status\":529,\"error\":\"status\",\"stopped_ms\":12.0,"
+        + "\"ending\":\"retried\"},{\"upstream\":\"b.example:8443\",\"key\":\"2\","
+        + "\"status\":200,\"stopped_ms\":80.0,\"ending\":\"relayed\"}]");
+    ExchangeRecord old = new ExchangeRecord("req_3", "/v1/messages", "m", true, 200,
+        Outcome.COMPLETED, false, empty, empty, Double.NaN, t, Map.of());
+    assertThat(old.attempts()).isEmpty();
+    assertThat(JSON.readTree(UsageLogHook.line(old)).has("attempts")).isFalse();
   }
 }

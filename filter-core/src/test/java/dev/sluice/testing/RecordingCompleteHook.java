@@ -21,6 +21,9 @@ public final class RecordingCompleteHook implements Hook {
   @Override
   public void onComplete(ExchangeRecord r) {
     HookRecords.add(new HookRecords.Entry(r.requestId(), r.path(), r.status(), r.outcome().name(),
-        r.partial(), r.usage(), r.message()));
+        r.partial(), r.usage(), r.message(), r.attempts().stream()
+            .map(a -> new HookRecords.Attempt(a.upstream(), a.key(), a.status(), a.error(),
+                a.ending().name()))
+            .toList()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.micrometer;
 
+import dev.sluice.hook.Attempt;
 import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookSettings;
@@ -32,6 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       cache_read, cache_creation)</td></tr>
  *   <tr><td>{@code sluice.cost}</td><td>counter, USD</td><td>model</td></tr>
  *   <tr><td>{@code sluice.exchanges.active}</td><td>gauge</td><td></td></tr>
+ *   <tr><td>{@code sluice.upstream.attempts}</td><td>counter, with failover or retries</td>
+ *       <td>upstream (a configured entry's host), ending, status</td></tr>
  * </table>
  *
  * <p>Tags are bounded: {@code model} (the requested model; past 100 distinct names
@@ -72,6 +75,11 @@ public final class MicrometerHook implements Hook {
   /** {@link Metrics#globalRegistry} unless {@link #setDefaultRegistry} changed it. */
   public static MeterRegistry defaultRegistry() {
     return DEFAULT.get();
+  }
+
+  /** The registry this hook's meters are in (for the no-argument constructor: from start on). */
+  public MeterRegistry registry() {
+    return meters().registry;
   }
 
   @Override
@@ -158,6 +166,13 @@ public final class MicrometerHook implements Hook {
       if (!Double.isNaN(r.cost())) {
         Counter.builder("sluice.cost").baseUnit("usd").description("Cost from the pricing table")
             .tag("model", model).register(registry).increment(r.cost());
+      }
+      for (Attempt a : r.attempts()) {
+        Counter.builder("sluice.upstream.attempts")
+            .description("Tries at upstream entries, with failover or retries")
+            .tags("upstream", a.upstream(), "ending", a.ending().name().toLowerCase(Locale.ROOT),
+                "status", statusClass(a.status()))
+            .register(registry).increment();
       }
       // Last, so that a reader who sees the exchange counted sees the rest of it too.
       Counter.builder("sluice.exchanges").description("Exchanges, by how they ended")

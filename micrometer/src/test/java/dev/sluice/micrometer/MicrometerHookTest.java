@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.sluice.SluiceConfig;
 import dev.sluice.SluiceFilter;
+import dev.sluice.failover.UpstreamEntry;
 import dev.sluice.hook.Hook;
 import dev.sluice.testkit.MockUpstream;
 import io.micrometer.core.instrument.Meter;
@@ -65,15 +66,18 @@ class MicrometerHookTest {
   }
 
   void relay(Hook hook) throws Exception {
+    relay(hook, SluiceConfig.builder().upstream(mock.baseUri()));
+  }
+
+  void relay(Hook hook, SluiceConfig.Builder config) throws Exception {
     server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    FilterHolder sluice = new FilterHolder(new SluiceFilter(SluiceConfig.builder()
-        .upstream(mock.baseUri()).keepaliveInterval(Duration.ofMillis(100)).build(),
-        List.of(hook)));
+    FilterHolder sluice = new FilterHolder(new SluiceFilter(
+        config.keepaliveInterval(Duration.ofMillis(100)).build(), List.of(hook)));
     sluice.setAsyncSupported(true);
     context.addFilter(sluice, "/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
@@ -174,6 +178,21 @@ class MicrometerHookTest {
         .isEqualTo(1);
   }
 
+  /** A dead first entry, then the mock: one attempt retried, one relayed, by upstream host. */
+  @Test
+  void failover_countsUpstreamAttemptsByEnding() throws Exception {
+    relay(new MicrometerHook(registry), SluiceConfig.builder().upstreams(List.of(
+        new UpstreamEntry(URI.create("http://127.0.0.1:1"), 0, 1, List.of()),
+        new UpstreamEntry(mock.baseUri(), 1, 1, List.of()))));
+    assertThat(post(STREAM)).isEqualTo(200);
+    await(() -> exchanges(registry, "completed", "2xx") == 1);
+    assertThat(registry.get("sluice.upstream.attempts").tags("upstream", "127.0.0.1:1",
+        "ending", "retried", "status", "none").counter().count()).isEqualTo(1);
+    assertThat(registry.get("sluice.upstream.attempts").tags("upstream",
+        "127.0.0.1:" + mock.port(), "ending", "relayed", "status", "2xx").counter().count())
+        .isEqualTo(1);
+  }
+
   @Test
   void discoveredHook_usesTheDefaultRegistry() throws Exception {
     SimpleMeterRegistry global = new SimpleMeterRegistry();
@@ -204,7 +223,7 @@ class MicrometerHookTest {
   static void assertBoundedTags(MeterRegistry registry) {
     for (Meter m : registry.getMeters()) {
       for (Tag t : m.getId().getTags()) {
-        assertThat(t.getKey()).isIn("model", "outcome", "status", "type");
+        assertThat(t.getKey()).isIn("model", "outcome", "status", "type", "upstream", "ending");
         assertThat(t.getValue()).doesNotContain("sk-ant").doesNotStartWith("req_")
             .doesNotStartWith("msg_");
       }

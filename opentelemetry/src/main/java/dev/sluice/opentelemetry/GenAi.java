@@ -69,6 +69,9 @@ final class GenAi {
   static final AttributeKey<Long> ROUND = longKey("sluice.round");
   /** On the exchange's span when follow-ups were made: how many. */
   static final AttributeKey<Long> FOLLOW_UPS = longKey("sluice.follow_ups");
+  /** With failover or retries: how many tries at upstream entries, and the last one's host. */
+  static final AttributeKey<Long> ATTEMPTS = longKey("sluice.attempts");
+  static final AttributeKey<String> UPSTREAM = stringKey("sluice.upstream");
   static final String EXCHANGES = "sluice.exchanges";
   static final String ACTIVE = "sluice.exchanges.active";
 }

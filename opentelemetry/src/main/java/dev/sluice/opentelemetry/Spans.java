@@ -1,6 +1,7 @@
 package dev.sluice.opentelemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.hook.Attempt;
 import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Outcome;
 import dev.sluice.hook.RequestContext;
@@ -135,6 +136,11 @@ final class Spans {
       a.put(GenAi.STATUS, (long) r.status());
     }
     a.put(GenAi.PATH, r.path());
+    if (!r.attempts().isEmpty()) {
+      a.put(GenAi.ATTEMPTS, (long) r.attempts().size());
+      Attempt relayed = r.attempts().get(r.attempts().size() - 1);
+      a.put(GenAi.UPSTREAM, relayed.upstream());
+    }
     return a.build();
   }
 
@@ -203,7 +209,14 @@ final class Spans {
   /** {@code server.address} and {@code server.port} of the {@code upstream} setting. */
   static Attributes server(String upstream) {
     AttributesBuilder a = Attributes.builder();
-    URI uri = upstream.isEmpty() ? null : URI.create(upstream);
+    int comma = upstream.indexOf(',');
+    String first = (comma < 0 ? upstream : upstream.substring(0, comma)).trim();
+    URI uri;
+    try {
+      uri = first.isEmpty() ? null : URI.create(first);
+    } catch (IllegalArgumentException e) {
+      uri = null; // Sluice's own check of the setting reports it
+    }
     if (uri != null && uri.getHost() != null) {
       a.put(ServerAttributes.SERVER_ADDRESS, uri.getHost());
       if (uri.getPort() > 0) {

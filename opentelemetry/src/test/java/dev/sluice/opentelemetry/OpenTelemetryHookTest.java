@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.SluiceConfig;
+import dev.sluice.failover.UpstreamEntry;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.TurnContext;
 import dev.sluice.testkit.MockUpstream;
@@ -325,6 +327,21 @@ class OpenTelemetryHookTest {
     }
     assertThat(turns.get(1).getStartEpochNanos())
         .isGreaterThanOrEqualTo(turns.get(0).getEndEpochNanos());
+  }
+
+  @Test
+  void failover_attemptsOnTheSpan() throws Exception {
+    RelayServer s = RelayServer.start(SluiceConfig.builder().upstreams(List.of(
+            new UpstreamEntry(URI.create("http://127.0.0.1:1"), 0, 1, List.of()),
+            new UpstreamEntry(mock.baseUri(), 1, 1, List.of()))),
+        new ServerSpanFilter(otel.getOpenTelemetry().getTracer("test-server")), Map.of(),
+        new OpenTelemetryHook(otel.getOpenTelemetry()));
+    servers.add(s);
+    assertThat(post(s, STREAM).statusCode()).isEqualTo(200);
+    SpanData span = chatSpans(1).get(0);
+    assertThat(span.getAttributes().get(GenAi.ATTEMPTS)).isEqualTo(2L);
+    assertThat(span.getAttributes().get(GenAi.UPSTREAM)).isEqualTo("127.0.0.1:" + mock.port());
+    assertThat(span.getAttributes().get(GenAi.OUTCOME)).isEqualTo("completed");
   }
 
   @Test

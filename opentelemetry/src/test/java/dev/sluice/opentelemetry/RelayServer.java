@@ -29,6 +29,11 @@ final class RelayServer implements AutoCloseable {
 
   static RelayServer start(URI upstream, Filter front, Map<String, String> initParams,
       Hook... hooks) throws Exception {
+    return start(SluiceConfig.builder().upstream(upstream), front, initParams, hooks);
+  }
+
+  static RelayServer start(SluiceConfig.Builder config, Filter front,
+      Map<String, String> initParams, Hook... hooks) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
@@ -39,8 +44,7 @@ final class RelayServer implements AutoCloseable {
     first.setAsyncSupported(true);
     context.addFilter(first, "/*", EnumSet.of(DispatcherType.REQUEST));
     FilterHolder sluice = new FilterHolder(new SluiceFilter(
-        SluiceConfig.builder().upstream(upstream)
-            .keepaliveInterval(java.time.Duration.ofMillis(100)).build(), List.of(hooks)));
+        config.keepaliveInterval(java.time.Duration.ofMillis(100)).build(), List.of(hooks)));
     sluice.setAsyncSupported(true);
     sluice.setInitParameters(initParams);
     context.addFilter(sluice, "/*", EnumSet.of(DispatcherType.REQUEST));

@@ -24,7 +24,10 @@ final class ErrorBodies {
                   Map.of("retry-after", "7")),
           "error_500", new Canned(500, "api_error", "Internal server error", Map.of()),
           "error_529",
-              new Canned(529, "overloaded_error", "Overloaded", Map.of("x-should-retry", "true")));
+              new Canned(529, "overloaded_error", "Overloaded", Map.of("x-should-retry", "true")),
+          "error_529_retry_after_1",
+              new Canned(529, "overloaded_error", "Overloaded",
+                  Map.of("x-should-retry", "true", "retry-after", "1")));
 
   /**
    * Errors that are not Anthropic's JSON: what a load balancer or gateway in front of the API

@@ -93,6 +93,7 @@ final class Exchange extends IteratingCallback {
   /** Whether the exchange ever sits idle, so that a peer close needs a probe to be noticed. */
   boolean waits() {
     return knobs.hold() != null
+        || payload.hangs()
         || knobs.headerDelayMs() > 0
         || knobs.firstDelayMs() > 0
         || knobs.delayMs() > 0;
@@ -141,6 +142,9 @@ final class Exchange extends IteratingCallback {
       return hold(holds.gate(knobs.hold()));
     }
     if (next == segments) {
+      if (payload.hangs()) {
+        return hold(new CompletableFuture<>()); // until the client goes: see onAborted
+      }
       if (payload.aborts()) {
         throw new MockAbort("x-mock-scenario asked for an abrupt close");
       }
@@ -154,7 +158,7 @@ final class Exchange extends IteratingCallback {
     int start = segmentStart(next);
     int end = segmentEnd(next);
     next++;
-    boolean last = next == segments && !payload.aborts();
+    boolean last = next == segments && !payload.aborts() && !payload.hangs();
     if (last) {
       // Once the client has the last byte it may reuse the connection; the probe must not read
       // its next request. From here on the final write itself reports a peer close.

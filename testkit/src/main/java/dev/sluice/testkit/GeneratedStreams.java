@@ -79,6 +79,21 @@ final class GeneratedStreams {
     return withInserted(model, delta);
   }
 
+  /**
+   * What an overloaded API sends inside a 200: {@code message_start}, a {@code ping}, then an
+   * {@code overloaded_error} event before any content.
+   */
+  static EncodedStream overloadBeforeContent(String model) {
+    EncodedStream base = stream(model, 2, PACED_TEXT);
+    byte[] start = java.util.Arrays.copyOf(base.bytes(), base.eventEnds()[0]);
+    byte[] rest = ("event: ping\ndata: {\"type\": \"ping\"}\n\n"
+        + "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", "
+        + "\"message\": \"Overloaded\"}}\n\n").getBytes(UTF_8);
+    byte[] out = java.util.Arrays.copyOf(start, start.length + rest.length);
+    System.arraycopy(rest, 0, out, start.length, rest.length);
+    return EncodedStream.split(out);
+  }
+
   /** Two {@code paced} deltas with {@code extra} bytes inserted after content_block_start. */
   private static EncodedStream withInserted(String model, byte[] extra) {
     EncodedStream base = stream(model, 2, PACED_TEXT);

@@ -28,9 +28,23 @@ public final class HookRecords {
    *
    * @param usage the usage seen so far (empty when none)
    * @param message the assembled message (empty when none)
+   * @param attempts the record's attempts (failover), in order; empty without failover
    */
   public record Entry(String requestId, String path, int status, String outcome, boolean partial,
-      ObjectNode usage, ObjectNode message) {}
+      ObjectNode usage, ObjectNode message, List<Attempt> attempts) {
+
+    public Entry {
+      attempts = List.copyOf(attempts);
+    }
+
+    public Entry(String requestId, String path, int status, String outcome, boolean partial,
+        ObjectNode usage, ObjectNode message) {
+      this(requestId, path, status, outcome, partial, usage, message, List.of());
+    }
+  }
+
+  /** One {@code Attempt} of a record, its ending as the name of the constant. */
+  public record Attempt(String upstream, String key, int status, String error, String ending) {}
 
   private static final BlockingQueue<Entry> ENTRIES = new LinkedBlockingQueue<>();
 

@@ -25,6 +25,12 @@ record Knobs(
   static final String DELTAS = "x-mock-deltas";
   static final String DELTA_BYTES = "x-mock-delta-bytes";
 
+  /** These knobs with another scenario (a {@link MockUpstream.Script}'s choice). */
+  Knobs withScenario(String name) {
+    return new Knobs(name, headerDelayMs, firstDelayMs, delayMs, chunkBytes, hold, deltas,
+        deltaBytes);
+  }
+
   /** Parses the knobs, or throws {@link MockRequestException} naming the bad header. */
   static Knobs from(HttpFields headers) {
     String scenario = headers.get(SCENARIO);

@@ -35,6 +35,9 @@ final class MockHandler extends Handler.Abstract {
   private final Scheduler scheduler;
   private final Executor executor;
   private final Set<Exchange> live = ConcurrentHashMap.newKeySet();
+  private volatile MockUpstream.Script script;
+  private final java.util.concurrent.atomic.AtomicInteger scripted =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   MockHandler(
       Consumer<RecordedRequest> recorder, Holds holds, Scheduler scheduler, Executor executor) {
@@ -63,12 +66,17 @@ final class MockHandler extends Handler.Abstract {
     return true;
   }
 
-  /** Cuts every running exchange; used when the mock closes so no one awaits forever. */
+  void script(MockUpstream.Script s) {
+    scripted.set(0);
+    script = s;
+  }
+
   /** Responses being written now (started, not yet ended or aborted). */
   int liveExchanges() {
     return live.size();
   }
 
+  /** Cuts every running exchange; used when the mock closes so no one awaits forever. */
   void abortAll(String reason) {
     for (Exchange e : live) {
       e.fail(new Exchange.MockAbort(reason));
@@ -82,6 +90,13 @@ final class MockHandler extends Handler.Abstract {
     try {
       route(request);
       knobs = Knobs.from(request.getHeaders());
+      MockUpstream.Script s = script;
+      if (s != null) {
+        String chosen = s.scenario(scripted.getAndIncrement(), request.getHeaders()::get);
+        if (chosen != null) {
+          knobs = knobs.withScenario(chosen);
+        }
+      }
       payload = payload(request, knobs, body, requestId);
     } catch (MockRequestException e) {
       // A mistyped scenario must fail fast, not sit behind the delays or hold it also asked for.

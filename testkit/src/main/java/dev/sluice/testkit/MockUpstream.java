@@ -30,13 +30,17 @@ import org.slf4j.LoggerFactory;
  *       has {@code "stream": true}, else the assembled {@code <case>.json});
  *   <li>generated: {@code paced} ({@code x-mock-deltas} deltas of {@code "hello "}), {@code bulk}
  *       (deltas of {@code x-mock-delta-bytes} ASCII bytes), {@code abrupt_close} (half of {@code
- *       paced}, then the connection is cut);
+ *       paced}, then the connection is cut), {@code overload_before_content} ({@code
+ *       message_start}, a {@code ping}, then an {@code overloaded_error} event, then the end),
+ *       {@code overload_before_content_held} (the same, then the connection stays open until the
+ *       client closes it: whether the client cancelled shows in the request's outcome);
  *   <li>broken streams, always streamed: {@code malformed_sse} (lines and events an SSE reader
  *       must survive: no colon, unknown field, data that is not JSON, JSON cut off, an event
  *       without data, a delta for a block that does not exist) and {@code invalid_utf8} (a text
  *       delta with bytes that are not UTF-8), each inside an otherwise valid short message;
  *   <li>errors: {@code error_400}, {@code error_401}, {@code error_429} ({@code retry-after: 7}),
- *       {@code error_500}, {@code error_529} ({@code x-should-retry: true}); and, as a gateway in
+ *       {@code error_500}, {@code error_529} ({@code x-should-retry: true}), {@code
+ *       error_529_retry_after_1} (the same with {@code retry-after: 1}); and, as a gateway in
  *       front of the API would fail, {@code error_502_html} (an HTML page) and {@code
  *       error_503_empty} (no body, no {@code Content-Type}).
  * </ul>
@@ -151,8 +155,29 @@ public final class MockUpstream implements AutoCloseable {
     holds.release(Objects.requireNonNull(holdName, "holdName == null"));
   }
 
-  /** Forgets recorded requests, the take cursor, and remembered releases. */
+  /**
+   * Chooses the scenario of each request from now on, instead of its {@code x-mock-scenario}
+   * header: for failover tests, where one request reaches several mocks that must answer
+   * differently. Null (or {@link #reset()}) goes back to the header.
+   */
+  public void script(Script script) {
+    handler.script(script);
+  }
+
+  /** A per-mock choice of scenario; see {@link #script(Script)}. Called on the mock's threads. */
+  @FunctionalInterface
+  public interface Script {
+    /**
+     * @param n how many requests this script was asked about before this one (0 for the first)
+     * @param header the request's first value of a header (any case), or null
+     * @return the scenario to serve, or null for the one the request asked for
+     */
+    String scenario(int n, java.util.function.Function<String, String> header);
+  }
+
+  /** Forgets recorded requests, the take cursor, remembered releases, and the script. */
   public void reset() {
+    handler.script(null);
     synchronized (recorded) {
       recorded.clear();
       untaken.clear();

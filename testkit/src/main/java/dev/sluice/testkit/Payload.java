@@ -18,7 +18,13 @@ record Payload(
     int[] eventEnds,
     int sendLimit,
     boolean contentLength,
-    Map<String, String> extraHeaders) {
+    Map<String, String> extraHeaders,
+    boolean hangs) {
+
+  Payload(int status, String contentType, byte[] bytes, int[] eventEnds, int sendLimit,
+      boolean contentLength, Map<String, String> extraHeaders) {
+    this(status, contentType, bytes, eventEnds, sendLimit, contentLength, extraHeaders, false);
+  }
 
   static final String JSON = "application/json";
   static final String SSE = "text/event-stream; charset=utf-8";
@@ -56,6 +62,12 @@ record Payload(
   /** This payload cut after {@code limit} bytes, then aborted. */
   Payload truncatedAt(int limit) {
     return new Payload(status, contentType, bytes, eventEnds, limit, contentLength, extraHeaders);
+  }
+
+  /** This payload, after which the connection stays open (no end) until the client closes it. */
+  Payload hanging() {
+    return new Payload(status, contentType, bytes, eventEnds, sendLimit, contentLength,
+        extraHeaders, true);
   }
 
   boolean aborts() {

@@ -27,6 +27,10 @@ final class Scenarios {
         return Payload.stream(GeneratedStreams.malformed(m));
       case "invalid_utf8":
         return Payload.stream(GeneratedStreams.invalidUtf8(m));
+      case "overload_before_content":
+        return Payload.stream(GeneratedStreams.overloadBeforeContent(m));
+      case "overload_before_content_held":
+        return Payload.stream(GeneratedStreams.overloadBeforeContent(m)).hanging();
       case "abrupt_close":
         Payload whole = generated(m, knobs.deltas(), GeneratedStreams.PACED_TEXT, streaming);
         return streaming

@@ -51,7 +51,7 @@ public final class JettyExample {
    *
    * @param port the port to bind, or 0 for an ephemeral one
    * @param upstream the Anthropic API (or a mock) that Sluice relays to; becomes the context
-   *     init-param {@code sluice.upstream}
+   *     init-param {@code sluice.upstream} (unless {@code settings} has an {@code upstream} list)
    * @param settings further Sluice settings, each becoming the context init-param {@code
    *     sluice.<key>} (for example {@code "idle-timeout" -> "5m"})
    */
@@ -110,7 +110,7 @@ public final class JettyExample {
 
     Map<String, String> params = new LinkedHashMap<>();
     settings.forEach((key, value) -> params.put("sluice." + key, value));
-    params.put("sluice.upstream", upstream.toString());
+    params.putIfAbsent("sluice.upstream", upstream.toString()); // a list in settings wins
     params.forEach(webapp::setInitParameter);
     return webapp;
   }
@@ -170,7 +170,7 @@ public final class JettyExample {
   }
 
   /**
-   * {@code java -jar jetty-example.jar [--port N] [--upstream URL] [--hooks a,b]
+   * {@code java -jar jetty-example.jar [--port N] [--upstream URL[,URL...]] [--hooks a,b]
    * [--model-aliases a=m] [--diagnostics]}. Without {@code --upstream} a mock Anthropic API runs
    * in-process, so the example works offline. Without {@code --model-aliases} the example sets
    * {@code model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.

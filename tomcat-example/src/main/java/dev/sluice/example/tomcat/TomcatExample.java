@@ -76,7 +76,7 @@ public final class TomcatExample {
    *
    * @param port the port to bind, or 0 for an ephemeral one
    * @param upstream the Anthropic API (or a mock) that Sluice relays to; becomes the context
-   *     init-param {@code sluice.upstream}
+   *     init-param {@code sluice.upstream} (unless {@code settings} has an {@code upstream} list)
    * @param settings further Sluice settings, each becoming the context init-param {@code
    *     sluice.<key>} (for example {@code "idle-timeout" -> "5m"})
    * @throws IllegalStateException if Tomcat or the web app (for example the filter, on an
@@ -194,7 +194,7 @@ public final class TomcatExample {
 
     Map<String, String> params = new LinkedHashMap<>();
     settings.forEach((key, value) -> params.put("sluice." + key, value));
-    params.put("sluice.upstream", upstream.toString());
+    params.putIfAbsent("sluice.upstream", upstream.toString()); // a list in settings wins
     params.forEach(context::addParameter);
     return context;
   }
@@ -374,7 +374,7 @@ public final class TomcatExample {
   }
 
   /**
-   * {@code java -jar tomcat-example.jar [--port N] [--upstream URL] [--hooks a,b]
+   * {@code java -jar tomcat-example.jar [--port N] [--upstream URL[,URL...]] [--hooks a,b]
    * [--model-aliases a=m] [--diagnostics]}. Without {@code --upstream} a mock Anthropic API runs
    * in-process, so the example works offline. Without {@code --model-aliases} the example sets
    * {@code model-aliases} to {@value Options#DEFAULT_MODEL_ALIASES}; see {@link ExampleMain}.
