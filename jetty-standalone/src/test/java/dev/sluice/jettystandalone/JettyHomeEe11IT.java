@@ -1,0 +1,17 @@
+package dev.sluice.jettystandalone;
+
+/**
+ * The stock distribution's ee11 environment ({@code ee11-deploy}, Jetty 12.1 on): Jakarta Servlet
+ * 6.1, with the same WAR, built against the 6.0 API.
+ */
+class JettyHomeEe11IT extends JettyHomeRelayIT {
+  @Override
+  String environment() {
+    return "ee11";
+  }
+
+  @Override
+  String servletApiJar() {
+    return "jakarta.servlet-api-6.1.0.jar";
+  }
+}
