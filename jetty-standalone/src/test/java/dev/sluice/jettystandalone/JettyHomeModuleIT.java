@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * --add-modules=sluice-probe}. start.jar lists its jar on the server class path ({@code
  * --list-config}); the server starts only if the {@code [xml]} file can make one of the jar's
  * classes; and the {@code [ini]} property reaches the {@code [xml]} file, which switches on {@code
- * X-Powered-By} (off in the stock configuration).
+ * X-Powered-By} (off in the stock configuration). The server is Jetty's own JVM, and SIGTERM to
+ * its PID stops it through Jetty's shutdown hook.
  */
 class JettyHomeModuleIT {
   @Test
@@ -62,6 +63,7 @@ class JettyHomeModuleIT {
     assertThat(config.substring(config.indexOf("Classpath: Jetty\n")))
         .contains("${jetty.base}/lib/sluice/" + jar.getFileName());
     assertThat(config).contains("${jetty.base}/etc/sluice-probe.xml");
+    JettyHome stopped;
     try (JettyHome jetty = JettyHome.start(base, Map.of(), "/tomcat-example/hello")) {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create(jetty.root() + "/tomcat-example/hello")).build(),
@@ -70,6 +72,13 @@ class JettyHomeModuleIT {
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("x-powered-by")).hasValue("Jetty(" + JettyHome.version()
           + ")");
+      stopped = jetty;
+      assertThat(ProcessHandle.of(jetty.pid()).orElseThrow().descendants())
+          .as("start.jar runs the server in its own JVM (no --exec fork): the PID is Jetty's")
+          .isEmpty();
     }
+    assertThat(stopped.isAlive()).isFalse();
+    assertThat(stopped.console()).as("SIGTERM to the PID stops Jetty through its shutdown hook")
+        .contains("JettyShutdownThread: Stopped oejs.Server@");
   }
 }
