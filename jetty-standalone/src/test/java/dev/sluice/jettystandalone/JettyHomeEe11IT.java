@@ -5,13 +5,7 @@ package dev.sluice.jettystandalone;
  * 6.1, with the same WAR, built against the 6.0 API.
  */
 class JettyHomeEe11IT extends JettyHomeRelayIT {
-  @Override
-  String environment() {
-    return "ee11";
-  }
-
-  @Override
-  String servletApiJar() {
-    return "jakarta.servlet-api-6.1.0.jar";
+  JettyHomeEe11IT() {
+    super("ee11");
   }
 }

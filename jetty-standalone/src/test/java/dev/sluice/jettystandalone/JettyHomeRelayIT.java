@@ -17,6 +17,10 @@ import java.util.Map;
 abstract class JettyHomeRelayIT extends JettyRelayIT {
   private Path base;
 
+  JettyHomeRelayIT(String environment) {
+    super(environment);
+  }
+
   @Override
   ServerProcess startJetty(Map<String, String> properties) throws Exception {
     assumeThat(environment().equals("ee10") || !JettyHome.version().startsWith("12.0."))

@@ -31,13 +31,23 @@ abstract class JettyRelayIT extends RelayContract {
       "../tomcat-example/target/tomcat-example.war"));
   static final String CONTEXT = "/tomcat-example";
 
+  private final String environment;
   private ServerProcess jetty;
 
-  /** {@code ee10} or {@code ee11}. */
-  abstract String environment();
+  /** {@code environment}: {@code ee10} (Jakarta Servlet 6.0) or {@code ee11} (6.1). */
+  JettyRelayIT(String environment) {
+    this.environment = environment;
+  }
+
+  final String environment() {
+    return environment;
+  }
 
   /** The Servlet API jar of the environment, the only one on its class path. */
-  abstract String servletApiJar();
+  private String servletApiJar() {
+    return environment.equals("ee10") ? "jakarta.servlet-api-6.0.0.jar"
+        : "jakarta.servlet-api-6.1.0.jar";
+  }
 
   /**
    * Starts a Jetty with the WAR as {@code webapps/tomcat-example.war} and {@code properties} as

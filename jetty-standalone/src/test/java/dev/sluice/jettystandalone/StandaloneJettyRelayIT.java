@@ -8,6 +8,10 @@ import java.util.Map;
 
 /** {@link JettyRelayIT} on Jetty 12.1.14 assembled from Maven Central's jars ({@link StandaloneJetty}). */
 abstract class StandaloneJettyRelayIT extends JettyRelayIT {
+  StandaloneJettyRelayIT(String environment) {
+    super(environment);
+  }
+
   @Override
   ServerProcess startJetty(Map<String, String> properties) throws Exception {
     Path base = StandaloneJetty.newBase(environment());
