@@ -5,13 +5,7 @@ package dev.sluice.jettystandalone;
  * server), what {@code ee11-deploy} serves, with the same WAR, built against the 6.0 API.
  */
 class Ee11StandaloneJettyIT extends StandaloneJettyRelayIT {
-  @Override
-  String environment() {
-    return "ee11";
-  }
-
-  @Override
-  String servletApiJar() {
-    return "jakarta.servlet-api-6.1.0.jar";
+  Ee11StandaloneJettyIT() {
+    super("ee11");
   }
 }

@@ -24,7 +24,7 @@ class StandaloneJettyModuleIT {
   @Test
   void moduleFile_libOnTheServerClassPath_xmlAppliedToTheServer() throws Exception {
     Path base = StandaloneJetty.newBase("module");
-    DistFiles.copy(StandaloneJettyRelayIT.WAR, base.resolve("webapps/tomcat-example.war"));
+    DistFiles.copy(JettyRelayIT.WAR, base.resolve("webapps/tomcat-example.war"));
     Path jar = Path.of(JsonFactory.class.getProtectionDomain().getCodeSource().getLocation()
         .toURI());
     DistFiles.copy(jar, base.resolve("lib/probe").resolve(jar.getFileName()));

@@ -121,14 +121,19 @@ public final class DistFiles {
     }
   }
 
-  /** Runs {@code command} to its end (60 s at most); fails with its output unless it exits 0. */
-  static void run(List<String> command) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+  /**
+   * Runs {@code command} in the working directory {@code dir} (null: this JVM's) to its end (60 s
+   * at most) and returns its output (stdout and stderr); fails with it unless it exits 0.
+   */
+  static String run(Path dir, List<String> command) throws IOException {
+    Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile())
+        .redirectErrorStream(true).start();
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
         throw new IOException(String.join(" ", command) + " failed: " + out);
       }
+      return out;
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * file of its base directory, ready once a page answers 200, stopped by its PID with SIGTERM (as
  * Ctrl-C would), then forcibly. No server outlives the test JVM that started it.
  */
-abstract class ServerProcess implements AutoCloseable {
+public abstract class ServerProcess implements AutoCloseable {
   static final Duration STARTUP = Duration.ofSeconds(90);
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 

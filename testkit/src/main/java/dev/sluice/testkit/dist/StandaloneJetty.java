@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code ee11} environment, started on a free port and stopped by its PID.
  *
  * <p>Why not {@code jetty-home} and {@code start.jar}: the build machines reach a Maven Central
- * that does not serve {@code org.eclipse.jetty:jetty-home}, {@code jetty-start} nor {@code
- * jetty-deploy} (RATIONALE.md). This harness lays out the same pieces from the artifacts that
+ * that does not serve {@code org.eclipse.jetty:jetty-home} 12.1.14 (the build's release), {@code
+ * jetty-start} nor {@code jetty-deploy}; {@link JettyHome} runs the stock 12.1.12 it does serve
+ * (RATIONALE.md). This harness lays out the same pieces from the artifacts that
  * are served: the module's build copies Jetty's jars (the {@code standalone-jetty} execution of
  * the root pom) into {@code <standalone-jetty.dir>/lib/core}, {@code lib/ee10}, {@code lib/ee11}
  * and {@code lib/ee10-annotations} (the system property defaults to {@code

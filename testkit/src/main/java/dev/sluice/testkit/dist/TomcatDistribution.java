@@ -64,7 +64,7 @@ public final class TomcatDistribution extends ServerProcess {
     try {
       Files.createDirectories(dist);
       // The system tar keeps the archive's file modes (bin/*.sh are executable).
-      DistFiles.run(List.of("tar", "-xzf", TARBALL.toAbsolutePath().toString(), "-C",
+      DistFiles.run(null, List.of("tar", "-xzf", TARBALL.toAbsolutePath().toString(), "-C",
           dist.toAbsolutePath().toString(), "--strip-components=1"));
       stockServerXml = Files.readString(dist.resolve("conf/server.xml"));
     } catch (IOException e) {
