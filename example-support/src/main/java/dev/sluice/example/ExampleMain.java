@@ -5,6 +5,7 @@ import jakarta.servlet.Servlet;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,8 +79,7 @@ public final class ExampleMain {
     Map<String, String> settings = options.effectiveSettings();
     RunningApp running;
     try {
-      running = starter.start(options.port(), upstream, settings, options.diagnostics()
-          ? Map.of(DiagnosticsServlet.PATH, new DiagnosticsServlet()) : Map.of());
+      running = starter.start(options.port(), upstream, settings, servlets(options));
     } catch (RuntimeException e) {
       if (mock != null) mock.close();
       throw e;
@@ -89,6 +89,10 @@ public final class ExampleMain {
     out.println("  try: curl " + running.baseUri() + "/hello");
     if (options.diagnostics()) {
       out.println("  diagnostics: " + running.baseUri() + DiagnosticsServlet.PATH);
+    }
+    if (options.ceiling() != null) {
+      out.println("  ceiling: POST " + running.baseUri() + CeilingServlet.PATH + " answers "
+          + options.ceiling() + " itself (no upstream call)");
     }
     String hooks = effective("hooks", settings);
     if (hooks.isEmpty()) {
@@ -104,6 +108,18 @@ public final class ExampleMain {
     }
     out.flush();
     return running;
+  }
+
+  /** The servlets the flags ask for beside the app's own: diagnostics, ceiling. */
+  static Map<String, Servlet> servlets(Options options) {
+    Map<String, Servlet> servlets = new LinkedHashMap<>();
+    if (options.diagnostics()) {
+      servlets.put(DiagnosticsServlet.PATH, new DiagnosticsServlet());
+    }
+    if (options.ceiling() != null) {
+      servlets.put(CeilingServlet.PATH, new CeilingServlet(options.ceiling()));
+    }
+    return servlets;
   }
 
   /**

@@ -2,16 +2,18 @@ package dev.sluice.example;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The command line of the runnable example jars ({@code jetty-example.jar},
  * {@code tomcat-example.jar}). {@code upstream} is null when not given. {@code diagnostics}:
- * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request).
+ * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request). {@code ceiling}:
+ * the file {@link CeilingServlet} answers with, or null (not mounted).
  */
 public record Options(int port, URI upstream, Map<String, String> settings, boolean diagnostics,
-    boolean help) {
+    Path ceiling, boolean help) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -34,6 +36,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         System.lineSeparator(),
         head + "[--port N] [--upstream URL] [--hooks a,b]",
         " ".repeat(head.length()) + "[--model-aliases alias=model,...] [--diagnostics]",
+        " ".repeat(head.length()) + "[--ceiling FILE]",
         "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
         "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
         "                      (default: start a mock Anthropic API in-process)",
@@ -45,6 +48,8 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         "  --diagnostics       serve GET " + DiagnosticsServlet.PATH + ": threads, heap (after a",
         "                      full GC with ?gc=true) and Sluice's open exchanges, as JSON",
         "                      (for the benchmark's soak; not for production)",
+        "  --ceiling FILE      also serve POST " + CeilingServlet.PATH + ": FILE's bytes as an",
+        "                      SSE response, no upstream call (the benchmark's ceiling target)",
         "  --help              print this and exit");
   }
 
@@ -54,6 +59,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     URI upstream = null;
     Map<String, String> settings = new LinkedHashMap<>();
     boolean diagnostics = false;
+    Path ceiling = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -67,7 +73,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         case "--help":
         case "-h":
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
-          return new Options(port, upstream, settings, diagnostics, true);
+          return new Options(port, upstream, settings, diagnostics, ceiling, true);
         case "--port":
           port = parsePort(value != null ? value : next(args, ++i, name));
           break;
@@ -84,11 +90,14 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
           diagnostics = true;
           break;
+        case "--ceiling":
+          ceiling = Path.of(value != null ? value : next(args, ++i, name));
+          break;
         default:
           throw new IllegalArgumentException("unknown argument: " + arg);
       }
     }
-    return new Options(port, upstream, settings, diagnostics, false);
+    return new Options(port, upstream, settings, diagnostics, ceiling, false);
   }
 
   /**
