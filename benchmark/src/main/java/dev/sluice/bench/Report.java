@@ -118,11 +118,20 @@ final class Report {
       return null;
     }
     double x = d.m(metric) / fastest;
+    List<String> capped = new ArrayList<>();
+    for (TargetResult t : r.targets.values()) {
+      if (t.status.equals("ok") && !t.runs.isEmpty() && proxy(t.name)
+          && t.name.endsWith("-tls") == tls && t.m(metric) * 4 > d.m(metric)) {
+        capped.add("`" + t.name + "`");
+      }
+    }
     return String.format(Locale.ROOT, "`%s` %s req/s = %.1fx the fastest proxy (`%s`, %s): %s",
         d.name, f0(d.m(metric)), x, which, f0(fastest), x >= 4
             ? "**not client-bound** (>= 4x), the ratios measure the proxies"
-            : "**CLIENT-BOUND** (< 4x): the load generator or the upstream set the pace, the "
-                + "req/s ratios below mean nothing; compare CPU per request instead");
+            : "**CLIENT-BOUND** (< 4x): the load generator and the upstream, on the same cores, "
+                + "set the pace of " + String.join(", ", capped) + ", whose req/s ratios mean "
+                + "nothing; compare CPU per request for them. Targets below a quarter of "
+                + "`" + d.name + "` are measured");
   }
 
   private void burst(StringBuilder sb, ScenarioResult r) {
