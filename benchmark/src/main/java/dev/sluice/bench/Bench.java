@@ -585,8 +585,8 @@ final class Bench {
     int expected = name.startsWith("ceiling-") ? burstDeltas() : s.deltas();
     LoadClient.Spec spec = new LoadClient.Spec(target.address(), request, expected,
         s.requests(), s.concurrency(), true, holdMs + 120_000, 0, s.rampMs());
-    JsonNode before = diag(target, true);
     long rss0 = Procs.rssKb(target.pids());
+    JsonNode before = diag(target, true);
     LoadClient.Progress progress = new LoadClient.Progress();
     java.util.concurrent.CompletableFuture<List<LoadClient.Sample>> run =
         java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -598,8 +598,8 @@ final class Bench {
         }, r -> new Thread(r, "hold-client").start());
     // every stream open (the ramp), plus a margin, and well before the first ends
     Targets.sleep(s.rampMs() + Math.min(2000, holdMs / 3));
+    long rss1 = Procs.rssKb(target.pids()); // before the GC: G1 gives memory back in a full GC
     JsonNode at = diag(target, true);
-    long rss1 = Procs.rssKb(target.pids());
     List<LoadClient.Sample> samples;
     try {
       samples = run.get(holdMs + 180_000, TimeUnit.MILLISECONDS);

@@ -213,8 +213,9 @@ final class Report {
     sb.append("\nLive heap: `/_diagnostics?gc=true` (System.gc(), then heap used) with every "
         + "stream open, minus the same just before. \"minus its ceiling\": Sluice's own share, "
         + "over the same container holding as many requests itself. RSS: the process's resident "
-        + "set at the same moment, minus before (a JVM keeps pages it touched once, so this "
-        + "understates what a first peak costs).\n");
+        + "set with every stream open (just before that GC, which may give memory back), minus "
+        + "before the run (a JVM keeps pages it touched once, so this understates what a first "
+        + "peak costs).\n");
   }
 
   private void comparisons(StringBuilder sb, ScenarioResult r) {
