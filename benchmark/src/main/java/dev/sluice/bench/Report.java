@@ -299,7 +299,8 @@ final class Report {
         if (rr.disturbedBy != null) {
           notes.add(String.format(Locale.ROOT, "`%s` repeat %d: other processes on the machine "
               + "used %.2f cores during the run (busiest: %s)", t.name, rr.rep + 1,
-              rr.metrics.get("foreign_cpu_cores"), rr.disturbedBy));
+              rr.metrics.getOrDefault("foreign_cpu_cores",
+                  rr.metrics.getOrDefault("wrk_foreign_cpu_cores", Double.NaN)), rr.disturbedBy));
         }
       }
     }

@@ -226,23 +226,7 @@ final class Targets {
     Path dir = Files.createDirectories(tmp.resolve(name));
     boolean tls = mock.getScheme().equals("https");
     int port = freePort();
-    boolean root = "root".equals(System.getProperty("user.name"));
-    String conf = String.join("\n",
-        root ? "user root;" : "",
-        "worker_processes auto;",
-        "worker_rlimit_nofile 16384;",
-        "pid " + dir.resolve("nginx.pid") + ";",
-        "error_log " + dir.resolve("error.log") + " warn;",
-        "events { worker_connections 8192; }",
-        "http {",
-        "  access_log off;",
-        "  client_body_temp_path " + dir.resolve("client_body") + ";",
-        "  proxy_temp_path " + dir.resolve("proxy_temp") + ";",
-        "  fastcgi_temp_path " + dir.resolve("fastcgi_temp") + ";",
-        "  uwsgi_temp_path " + dir.resolve("uwsgi_temp") + ";",
-        "  scgi_temp_path " + dir.resolve("scgi_temp") + ";",
-        "  keepalive_requests 1000000;",
-        "  keepalive_timeout 600s;",
+    String conf = String.join("\n", concat(nginxHead(dir), List.of(
         "  upstream anthropic {",
         "    server " + mock.getHost() + ":" + mock.getPort() + ";",
         "    keepalive 256;",
@@ -264,13 +248,38 @@ final class Targets {
         "    }",
         "  }",
         "}",
-        "");
+        "")));
     Files.writeString(dir.resolve("nginx.conf"), conf);
     List<String> cmd = List.of(binary, "-p", dir.toString(), "-e",
         dir.resolve("error.log").toString(), "-c", dir.resolve("nginx.conf").toString(),
         "-g", "daemon off;");
     return new Plan(name, cmd, Map.of("NGINX_PORT", Integer.toString(port)), dir, null,
         description + (tls ? ", TLS upstream" : ""));
+  }
+
+  /**
+   * The start of an nginx.conf whose files live in {@code dir}, up to and including {@code http
+   * {} and its settings for long keep-alive connections: what the nginx target and the upstream
+   * front share.
+   */
+  static List<String> nginxHead(Path dir) {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    return List.of(
+        root ? "user root;" : "",
+        "worker_processes auto;",
+        "worker_rlimit_nofile 16384;",
+        "pid " + dir.resolve("nginx.pid") + ";",
+        "error_log " + dir.resolve("error.log") + " warn;",
+        "events { worker_connections 8192; }",
+        "http {",
+        "  access_log off;",
+        "  client_body_temp_path " + dir.resolve("client_body") + ";",
+        "  proxy_temp_path " + dir.resolve("proxy_temp") + ";",
+        "  fastcgi_temp_path " + dir.resolve("fastcgi_temp") + ";",
+        "  uwsgi_temp_path " + dir.resolve("uwsgi_temp") + ";",
+        "  scgi_temp_path " + dir.resolve("scgi_temp") + ";",
+        "  keepalive_requests 1000000;",
+        "  keepalive_timeout 600s;");
   }
 
   /** Starts a plan's process and waits until it accepts connections. */

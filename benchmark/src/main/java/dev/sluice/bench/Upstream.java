@@ -97,26 +97,11 @@ final class Upstream implements AutoCloseable {
       }
     }
     int port = Targets.freePort();
-    boolean root = "root".equals(System.getProperty("user.name"));
-    List<String> conf = new ArrayList<>(List.of(
-        root ? "user root;" : "",
-        "worker_processes auto;",
-        "worker_rlimit_nofile 16384;",
-        "pid " + dir.resolve("nginx.pid") + ";",
-        "error_log " + dir.resolve("error.log") + " warn;",
-        "events { worker_connections 8192; }",
-        "http {",
-        "  access_log off;",
+    List<String> conf = new ArrayList<>(Targets.nginxHead(dir));
+    conf.addAll(List.of(
         "  types {}",
         "  default_type text/event-stream;",
         "  etag off;",
-        "  client_body_temp_path " + dir.resolve("client_body") + ";",
-        "  proxy_temp_path " + dir.resolve("proxy_temp") + ";",
-        "  fastcgi_temp_path " + dir.resolve("fastcgi_temp") + ";",
-        "  uwsgi_temp_path " + dir.resolve("uwsgi_temp") + ";",
-        "  scgi_temp_path " + dir.resolve("scgi_temp") + ";",
-        "  keepalive_requests 1000000;",
-        "  keepalive_timeout 600s;",
         // the burst shape, exactly: served from the file; anything else goes to the mock
         "  map \"$http_x_mock_deltas:$http_x_mock_chunk_bytes:$http_x_mock_delay_ms\" $canned {",
         "    \"" + burstDeltas + ":1048576:\" 1;",
