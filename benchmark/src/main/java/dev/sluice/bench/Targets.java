@@ -99,7 +99,8 @@ final class Targets {
     }
     String upstream = (tls ? up.https : up.http).toString();
     List<String> trust = tls ? up.trustOptions() : List.of();
-    List<String> ceiling = List.of("--ceiling", up.body.toString(), "--diagnostics");
+    List<String> ceiling = up.body == null ? List.of("--diagnostics")
+        : List.of("--ceiling", up.body.toString(), "--diagnostics");
     List<String> relay = List.of("--upstream", upstream, "--diagnostics");
     switch (name) {
       case "direct":
@@ -109,10 +110,16 @@ final class Targets {
         return new Plan(name, List.of(), Map.of(), null, null,
             "the client straight to the upstream over TLS (wrk only)", MESSAGES, false, true);
       case "ceiling-jetty":
+        if (up.body == null) {
+          return new Plan(name, List.of(), Map.of(), null, "no canned body", "ceiling");
+        }
         return javaJar(name, config, jetty, List.of(), concat(relayTo(up.http), ceiling),
             "jetty-example, a servlet writing the canned bytes itself (no upstream call)")
             .ceiling();
       case "ceiling-tomcat":
+        if (up.body == null) {
+          return new Plan(name, List.of(), Map.of(), null, "no canned body", "ceiling");
+        }
         return javaJar(name, config, tomcat, List.of(), concat(relayTo(up.http), ceiling),
             "tomcat-example, a servlet writing the canned bytes itself (no upstream call)")
             .ceiling();
