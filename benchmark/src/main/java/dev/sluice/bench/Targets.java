@@ -99,8 +99,6 @@ final class Targets {
     }
     String upstream = (tls ? up.https : up.http).toString();
     List<String> trust = tls ? up.trustOptions() : List.of();
-    List<String> ceiling = up.body == null ? List.of("--diagnostics")
-        : List.of("--ceiling", up.body.toString(), "--diagnostics");
     List<String> relay = List.of("--upstream", upstream, "--diagnostics");
     switch (name) {
       case "direct":
@@ -110,19 +108,17 @@ final class Targets {
         return new Plan(name, List.of(), Map.of(), null, null,
             "the client straight to the upstream over TLS (wrk only)", MESSAGES, false, true);
       case "ceiling-jetty":
+      case "ceiling-tomcat": {
         if (up.body == null) {
           return new Plan(name, List.of(), Map.of(), null, "no canned body", "ceiling");
         }
-        return javaJar(name, config, jetty, List.of(), concat(relayTo(up.http), ceiling),
-            "jetty-example, a servlet writing the canned bytes itself (no upstream call)")
+        boolean onJetty = name.equals("ceiling-jetty");
+        return javaJar(name, config, onJetty ? jetty : tomcat, List.of(),
+            concat(relayTo(up.http), List.of("--ceiling", up.body.toString(), "--diagnostics")),
+            (onJetty ? "jetty" : "tomcat")
+                + "-example, a servlet writing the canned bytes itself (no upstream call)")
             .ceiling();
-      case "ceiling-tomcat":
-        if (up.body == null) {
-          return new Plan(name, List.of(), Map.of(), null, "no canned body", "ceiling");
-        }
-        return javaJar(name, config, tomcat, List.of(), concat(relayTo(up.http), ceiling),
-            "tomcat-example, a servlet writing the canned bytes itself (no upstream call)")
-            .ceiling();
+      }
       case "sluice-jetty":
       case "sluice-jetty-tls":
         return javaJar(name, config, jetty, trust, relay,
