@@ -262,7 +262,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
           }
           if (stages != null) {
             stages.onResponse(status, headers, eventStream);
-            if (stages.buffersBody()) {
+            if (stages.mayChangeLength()) {
               response.setContentLengthLong(-1); // a hook may change the body: length known at end
             }
           }

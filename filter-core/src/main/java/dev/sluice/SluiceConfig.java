@@ -139,10 +139,10 @@ public final class SluiceConfig {
   }
 
   /**
-   * The upstream transport by name: {@code jdk} (the default, the JDK's {@code HttpClient}, no
-   * dependency) or one a transport jar provides, such as {@code jetty} ({@code
-   * sluice-transport-jetty}, Jetty's {@code HttpClient}). A name no jar provides fails start,
-   * listing the available ones. Ignored when the filter was given a transport instance.
+   * The upstream transport by name: {@code jetty} (the default: Jetty's {@code HttpClient},
+   * shipped with filter-core), {@code jdk} (the JDK's {@code HttpClient}), or one a transport jar
+   * provides. A name nothing provides fails start, listing the available ones. Ignored when the
+   * filter was given a transport instance.
    *
    * @see dev.sluice.upstream.UpstreamTransportProvider
    */
@@ -209,7 +209,7 @@ public final class SluiceConfig {
     private String pricingFile = "";
     private boolean legacyPipeline;
     private Duration keepaliveInterval = Duration.ofSeconds(15);
-    private String transport = "jdk";
+    private String transport = "jetty";
     private List<UpstreamEntry> upstreams; // null: the one upstream
     private List<String> apiKeys = List.of();
     private RetryPolicy retry = RetryPolicy.DEFAULT;

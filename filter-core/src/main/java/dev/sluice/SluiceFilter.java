@@ -57,6 +57,7 @@ public final class SluiceFilter implements Filter {
   private List<Hook> extraHooks = List.of();
   private HookSettings givenSettings;
   private Relay relay;
+  private volatile URI messagesTarget; // of relay's upstream; null until the first request
   private ServletContext context;
   private String attribute;
 
@@ -164,6 +165,7 @@ public final class SluiceFilter implements Filter {
     }
     relay = new Relay(config, transport, timer, hooks, pricing,
         hooks.needsPipeline() ? Threads.completions() : null);
+    messagesTarget = null;
     context = filterConfig.getServletContext();
     attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
     context.setAttribute(attribute, (IntSupplier) this::openExchanges);
@@ -252,7 +254,9 @@ public final class SluiceFilter implements Filter {
           + "; use POST");
       return;
     }
-    URI target = target(relay.config().upstream(), path, request.getQueryString());
+    String query = request.getQueryString();
+    URI target = query == null && path.equals(PREFIX) ? messagesTarget()
+        : target(relay.config().upstream(), path, query);
     if (target == null) {
       reject(response, 400, "Invalid request path");
       return;
@@ -298,6 +302,16 @@ public final class SluiceFilter implements Filter {
    * nothing can decode to {@code ..} there, or anywhere after. The host is the configured one,
    * whatever the request line, {@code Host} or {@code X-Forwarded-*} say.
    */
+  /** {@code target(upstream, "/v1/messages", null)}, the usual request's, made once. */
+  private URI messagesTarget() {
+    URI t = messagesTarget;
+    if (t == null) {
+      t = target(relay.config().upstream(), PREFIX, null);
+      messagesTarget = t; // racy but idempotent: every thread computes the same URI
+    }
+    return t;
+  }
+
   static URI target(URI upstream, String rawPath, String query) {
     if (!CLEAN_PATH.matcher(rawPath).matches()) {
       return null;

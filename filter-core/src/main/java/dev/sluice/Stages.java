@@ -199,6 +199,14 @@ final class Stages implements SseParser.Listener {
     return mode == Mode.JSON_BUFFER;
   }
 
+  /**
+   * True when hooks may change the body's length: upstream's {@code content-length} (an upstream
+   * or a proxy in front of it that sends the stream with a length) no longer holds.
+   */
+  boolean mayChangeLength() {
+    return mode == Mode.JSON_BUFFER || mode == Mode.STREAM_EVENTS;
+  }
+
   // ---- body ----
 
   /** What to write for this upstream chunk; may be empty, never null. */

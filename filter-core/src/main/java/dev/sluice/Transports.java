@@ -11,37 +11,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks the upstream transport the {@code transport} setting names: the built-in {@code jdk}, or
- * one an {@link UpstreamTransportProvider} jar provides (found through the web app's loader).
+ * Picks the upstream transport the {@code transport} setting names: the built-in {@code jetty}
+ * (the default) or {@code jdk}, or one an {@link UpstreamTransportProvider} jar provides (found
+ * through the web app's loader).
  */
 final class Transports {
   private static final Logger LOG = LoggerFactory.getLogger(Transports.class);
   static final String JDK = "jdk";
+  static final String JETTY = "jetty";
 
-  private static final UpstreamTransportProvider BUILT_IN = new UpstreamTransportProvider() {
-    @Override
-    public String name() {
-      return JDK;
-    }
+  private static final Map<String, UpstreamTransportProvider> BUILT_IN = Map.of(
+      JETTY, builtIn(JETTY, UpstreamTransport::jetty),
+      JDK, builtIn(JDK, UpstreamTransport::jdk));
 
-    @Override
-    public UpstreamTransport create(Settings settings) {
-      return UpstreamTransport.jdk(settings);
-    }
+  private static UpstreamTransportProvider builtIn(String name,
+      java.util.function.Function<UpstreamTransportProvider.Settings, UpstreamTransport> make) {
+    return new UpstreamTransportProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
 
-    @Override
-    public String toString() {
-      return "jdk (built in)";
-    }
-  };
+      @Override
+      public UpstreamTransport create(Settings settings) {
+        return make.apply(settings);
+      }
+
+      @Override
+      public String toString() {
+        return name + " (built in)";
+      }
+    };
+  }
 
   private Transports() {}
 
   /** Throws {@link IllegalArgumentException} for a name nothing provides, listing what does. */
   static UpstreamTransport create(String name, ClassLoader loader,
       UpstreamTransportProvider.Settings settings) {
-    if (name.equals(JDK)) {
-      return BUILT_IN.create(settings); // the default needs no discovery
+    UpstreamTransportProvider builtIn = BUILT_IN.get(name);
+    if (builtIn != null) {
+      return builtIn.create(settings); // the built-in transports need no discovery
     }
     Map<String, UpstreamTransportProvider> found = discover(loader);
     UpstreamTransportProvider p = found.get(name);
@@ -58,10 +68,9 @@ final class Transports {
     return t;
   }
 
-  /** Every available provider by name, the built-in {@code jdk} included; sorted. */
+  /** Every available provider by name, the built-in ones included; sorted. */
   static Map<String, UpstreamTransportProvider> discover(ClassLoader loader) {
-    Map<String, UpstreamTransportProvider> found = new TreeMap<>();
-    found.put(JDK, BUILT_IN);
+    Map<String, UpstreamTransportProvider> found = new TreeMap<>(BUILT_IN);
     Iterator<UpstreamTransportProvider> it =
         ServiceLoader.load(UpstreamTransportProvider.class, loader).iterator();
     for (int guard = 0; guard < 10_000; guard++) {

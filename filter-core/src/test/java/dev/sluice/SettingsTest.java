@@ -31,7 +31,7 @@ class SettingsTest {
     assertThat(c.maxRequestBytes()).isEqualTo(32L * 1024 * 1024);
     assertThat(c.apiKey()).isEmpty();
     assertThat(c.hooks()).isEmpty();
-    assertThat(c.transport()).isEqualTo("jdk");
+    assertThat(c.transport()).isEqualTo("jetty");
     assertThat(c.maxFollowUps()).isEqualTo(3);
     assertThat(c.keepaliveInterval()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.pricingFile()).isEmpty();

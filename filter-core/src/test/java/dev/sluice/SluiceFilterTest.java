@@ -112,10 +112,10 @@ class SluiceFilterTest {
   }
 
   @Test
-  void transportSetting_defaultsToJdk() throws Exception {
+  void transportSetting_defaultsToJetty() throws Exception {
     filter = new SluiceFilter();
     filter.init(config(Map.of(), Map.of()));
-    assertThat(filter.config().transport()).isEqualTo("jdk");
+    assertThat(filter.config().transport()).isEqualTo("jetty");
   }
 
   @Test
@@ -140,7 +140,7 @@ class SluiceFilterTest {
         .isInstanceOf(ServletException.class)
         .hasMessageContaining("'transport'")
         .hasMessageContaining("'jety'")
-        .hasMessageContaining("available: jdk, recording");
+        .hasMessageContaining("available: jdk, jetty, recording");
   }
 
   @Test

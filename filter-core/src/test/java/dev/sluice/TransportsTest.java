@@ -39,16 +39,16 @@ class TransportsTest {
   @Test
   void providerThatFailsToLoad_isSkipped_othersFound(@TempDir Path dir) throws Exception {
     ClassLoader loader = withServices(dir, "dev.sluice.NoSuchTransportProvider");
-    assertThat(Transports.discover(loader).keySet()).containsExactly("jdk", "recording");
+    assertThat(Transports.discover(loader).keySet()).containsExactly("jdk", "jetty", "recording");
   }
 
   @Test
   void unknownName_listsWhatIsAvailable(@TempDir Path dir) throws Exception {
     ClassLoader loader = withServices(dir, "dev.sluice.NoSuchTransportProvider");
-    assertThatThrownBy(() -> Transports.create("jetty", loader, SETTINGS))
+    assertThatThrownBy(() -> Transports.create("netty", loader, SETTINGS))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid Sluice setting 'transport': no transport named 'jetty'; available: "
-            + "jdk, recording (a transport jar registers a "
+        .hasMessage("Invalid Sluice setting 'transport': no transport named 'netty'; available: "
+            + "jdk, jetty, recording (a transport jar registers a "
             + "dev.sluice.upstream.UpstreamTransportProvider)");
   }
 
@@ -57,6 +57,14 @@ class TransportsTest {
     ClassLoader empty = new URLClassLoader(new URL[0], null);
     try (UpstreamTransport t = Transports.create("jdk", empty, SETTINGS)) {
       assertThat(t.getClass().getName()).isEqualTo("dev.sluice.upstream.JdkHttpTransport");
+    }
+  }
+
+  @Test
+  void jetty_isBuiltIn_evenWithoutDiscovery() {
+    ClassLoader empty = new URLClassLoader(new URL[0], null);
+    try (UpstreamTransport t = Transports.create("jetty", empty, SETTINGS)) {
+      assertThat(t.getClass().getName()).isEqualTo("dev.sluice.upstream.JettyTransport");
     }
   }
 }

@@ -2,8 +2,15 @@ package dev.sluice.bench;
 
 import dev.sluice.bench.Config.Scenario;
 import java.io.IOException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +80,8 @@ final class Bench {
     final Scenario scenario;
     final Map<String, TargetResult> targets = new LinkedHashMap<>();
     double seconds;
+    String wrk; // the burst's load generator, null: the project's client
+    String upstream; // what served the upstream bytes
 
     ScenarioResult(Scenario scenario) {
       this.scenario = scenario;
@@ -82,10 +91,31 @@ final class Bench {
   private final Config config;
   private final PrintStream out;
   private final boolean console = System.console() != null;
+  /** wrk's path, or null: burst is then driven by the project's own client (client-bound). */
+  private final String wrk;
+  private Upstream upstream;
+  private int eventsPerResponse = 1;
+  private Path tmp;
 
   Bench(Config config, PrintStream out) {
     this.config = config;
     this.out = out;
+    this.wrk = config.noWrk() ? null : Wrk.binary();
+  }
+
+  /** wrk's path, or null when burst runs on the project's client. */
+  String wrk() {
+    return wrk;
+  }
+
+  /** Where the upstream's bytes came from, for the report. */
+  String upstreamKind() {
+    return upstream == null ? "?" : upstream.kind;
+  }
+
+  int burstDeltas() {
+    return config.scenarios().stream().filter(x -> x.name().equals("burst")).findFirst()
+        .map(Scenario::deltas).orElse(config.quick() ? 16 : 64);
   }
 
   /**
@@ -95,17 +125,27 @@ final class Bench {
   List<ScenarioResult> runAll() throws IOException {
     List<ScenarioResult> results = new ArrayList<>();
     Path logs = Files.createDirectories(config.out().resolve("bench-logs"));
-    Path tmp = Files.createDirectories(config.out().resolve("bench-tmp"));
+    tmp = Files.createDirectories(config.out().resolve("bench-tmp"));
     Map<String, Targets.Running> running = new LinkedHashMap<>();
     Map<String, RssSampler> samplers = new LinkedHashMap<>();
     Map<String, String[]> status = new LinkedHashMap<>(); // name -> {description, status, note}
     try (Targets.ProcessRunning mock = Targets.startMock(config, logs)) {
       out.println("mock upstream " + mock.uri() + " (pid " + mock.pids().get(0) + ")");
       // JIT-compile the mock before anything is measured, so that no target pays for it.
-      warmFor("mock warm-up (direct)", mock.address(), (config.warmupSeconds() + 1) / 2);
+      warmFor("mock warm-up (direct)", mock.address(), Targets.MESSAGES,
+          (config.warmupSeconds() + 1) / 2);
+      upstream = Upstream.start(mock, burstDeltas(), tmp, logs);
+      byte[] canned = Files.readAllBytes(upstream.body);
+      eventsPerResponse = Math.max(1, count(canned, "event:".getBytes(
+          java.nio.charset.StandardCharsets.US_ASCII)));
+      out.println("upstream: " + upstream.kind + " at " + upstream.http
+          + (upstream.https == null ? "" : " and " + upstream.https) + "; burst response "
+          + canned.length + " bytes, " + eventsPerResponse + " events");
+      out.println("burst load: " + (wrk != null ? Wrk.describe(wrk)
+          : "the project's client (no wrk installed: apt-get install wrk); expect client-bound"));
       try {
         for (String name : config.targets()) {
-          Targets.Plan plan = Targets.plan(name, config, mock.uri(), tmp);
+          Targets.Plan plan = Targets.plan(name, config, upstream, tmp);
           if (plan.skipped()) {
             status.put(name, new String[] {plan.description(), "skipped", plan.skipReason()});
             out.println(name + ": skipped: " + plan.skipReason());
@@ -113,7 +153,8 @@ final class Bench {
           }
           plan = withJfr(plan);
           try {
-            Targets.Running r = Targets.start(plan, mock.address(), logs);
+            Targets.Running r = Targets.start(plan,
+                plan.tls() ? upstream.httpsAddress : upstream.httpAddress, logs);
             running.put(name, r);
             samplers.put(name, new RssSampler(r::pids, config.sampleMs()));
             status.put(name, new String[] {plan.description(), "ok", null});
@@ -124,7 +165,7 @@ final class Bench {
               // machine whose cores are all busy the compiler threads need a while to get there.
               // nginx only needs its connections and caches warm.
               boolean jvm = plan.command().get(0).equals(config.java());
-              warmFor(name + " warm-up", r.address(),
+              warmFor(name + " warm-up", r.address(), r.path(),
                   jvm ? config.warmupSeconds() : Math.min(5, config.warmupSeconds()));
             }
           } catch (IOException | RuntimeException e) {
@@ -143,6 +184,7 @@ final class Bench {
         for (Targets.Running r : running.values()) {
           r.close();
         }
+        upstream.close();
       }
     }
     return results;
@@ -153,6 +195,8 @@ final class Bench {
       Targets.ProcessRunning mock) throws IOException {
     long began = System.nanoTime();
     ScenarioResult result = new ScenarioResult(s);
+    result.wrk = s.name().equals("burst") ? wrk : null;
+    result.upstream = upstream.kind;
     out.printf(Locale.ROOT, "== %s: %s%n", s.name(), describe(s));
     for (Map.Entry<String, String[]> e : status.entrySet()) {
       TargetResult tr = new TargetResult(e.getKey(), e.getValue()[0]);
@@ -167,7 +211,15 @@ final class Bench {
       }
       for (String name : order) {
         TargetResult tr = result.targets.get(name);
-        tr.runs.add(measure(s, name, rep, running.get(name), samplers.get(name), mock));
+        String why = notMeasured(s, name);
+        if (why != null) {
+          tr.status = "skipped";
+          tr.note = why;
+          continue;
+        }
+        tr.runs.add(s.name().equals("hold")
+            ? hold(s, name, rep, running.get(name), samplers.get(name))
+            : measure(s, name, rep, running.get(name), samplers.get(name), mock));
       }
     }
     for (TargetResult tr : result.targets.values()) {
@@ -175,6 +227,34 @@ final class Bench {
     }
     result.seconds = (System.nanoTime() - began) / 1e9;
     return result;
+  }
+
+  /** Why a target has no figures in a scenario, or null when it has. */
+  private String notMeasured(Scenario s, String name) {
+    if (name.equals("direct-tls") && (wrk == null || !s.name().equals("burst"))) {
+      return "only wrk speaks TLS to the upstream (burst)";
+    }
+    if (name.startsWith("ceiling-") && !s.name().equals("burst") && !s.name().equals("hold")) {
+      return "the ceiling answers the burst shape only";
+    }
+    if (s.name().equals("hold") && name.startsWith("direct")) {
+      return "nothing to hold";
+    }
+    return null;
+  }
+
+  private static int count(byte[] hay, byte[] needle) {
+    int n = 0;
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      n++;
+    }
+    return n;
   }
 
   /** Foreign processes using more than this many cores disturb a measurement. */
@@ -217,11 +297,19 @@ final class Bench {
     }
   }
 
-  /** Burst-shaped load (64 deltas, 20 at a time) for a while, not measured. */
-  private void warmFor(String label, InetSocketAddress address, int seconds) throws IOException {
-    int deltas = config.quick() ? 16 : 64;
-    byte[] request = LoadClient.request(address, BODY, List.of("x-mock-scenario: paced",
-        "x-mock-deltas: " + deltas));
+  /** Burst-shaped load (the burst's deltas, 20 at a time) for a while, not measured. */
+  private void warmFor(String label, InetSocketAddress address, String path, int seconds)
+      throws IOException {
+    int deltas = burstDeltas();
+    if (wrk != null && upstream != null && seconds > 0) {
+      Wrk.Result w = Wrk.run(wrk, URI.create("http://127.0.0.1:" + address.getPort() + path),
+          Upstream.burstHeaders(deltas), 2, 20, seconds, tmp);
+      out.printf(Locale.ROOT, "   %s: %d s of wrk, %d requests, %.0f req/s%s%n", label, seconds,
+          w.requests(), w.reqPerSec(), w.non2xx() + w.socketErrors() == 0 ? ""
+              : ", " + w.non2xx() + " not 2xx, " + w.socketErrors() + " socket errors");
+      return;
+    }
+    byte[] request = LoadClient.request(address, path, BODY, Upstream.burstHeaders(deltas));
     LoadClient.Progress progress = new LoadClient.Progress();
     long stop = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<LoadClient.Sample> w = withProgress(label, progress, () -> LoadClient.run(
@@ -271,9 +359,18 @@ final class Bench {
         name);
     RunResult rr = new RunResult(name, rep);
 
+    boolean tlsClient = name.equals("direct-tls");
+    if (s.name().equals("burst") && wrk != null) {
+      wrkRun(s, rr, target, label, mock);
+    }
+    if (tlsClient) { // the project's client speaks plain HTTP only
+      rr.requests = (int) rr.metrics.getOrDefault("requests", 0.0).doubleValue();
+      rr.ok = rr.requests - (int) rr.metrics.getOrDefault("failed", 0.0).doubleValue();
+      return rr;
+    }
     if (s.warmup() > 0) {
-      byte[] warm = LoadClient.request(address, BODY, List.of("x-mock-scenario: paced",
-          "x-mock-deltas: " + s.warmupDeltas()));
+      byte[] warm = LoadClient.request(address, target.path(), BODY,
+          Upstream.burstHeaders(s.warmupDeltas()));
       int conc = Math.min(s.name().equals("burst") ? s.concurrency() : 20, s.warmup());
       List<LoadClient.Sample> w = withProgress(label + " warm-up", progress, () -> LoadClient.run(
           new LoadClient.Spec(address, warm, s.warmupDeltas(), s.warmup(), conc, false, 300_000),
@@ -286,12 +383,13 @@ final class Bench {
       }
     }
 
-    List<String> headers = new ArrayList<>(List.of("x-mock-scenario: paced",
-        "x-mock-deltas: " + s.deltas()));
+    List<String> headers = new ArrayList<>(s.name().equals("burst")
+        ? Upstream.burstHeaders(s.deltas())
+        : List.of("x-mock-scenario: paced", "x-mock-deltas: " + s.deltas()));
     if (s.delayMs() > 0) {
       headers.add("x-mock-delay-ms: " + s.delayMs());
     }
-    byte[] request = LoadClient.request(address, BODY, headers);
+    byte[] request = LoadClient.request(address, target.path(), BODY, headers);
     long timeout = 300_000L + (long) s.deltas() * s.delayMs() * 2;
     LoadClient.Spec spec = new LoadClient.Spec(address, request, s.deltas(), s.requests(),
         s.concurrency(), s.name().equals("paced"), timeout, 0, s.rampMs());
@@ -332,23 +430,25 @@ final class Bench {
     long deltas = good.stream().mapToLong(LoadClient.Sample::deltas).sum();
 
     Map<String, Double> m = rr.metrics;
-    m.put("requests", (double) rr.requests);
-    m.put("failed", (double) (rr.requests - rr.ok));
+    int loadRequests = rr.requests;
+    int loadOk = rr.ok;
+    m.put("requests", m.getOrDefault("requests", 0.0) + loadRequests);
+    m.put("failed", m.getOrDefault("failed", 0.0) + (loadRequests - loadOk));
     m.put("ttft_p50_ms", Stats.percentile(ttft, 50));
     m.put("ttft_p95_ms", Stats.percentile(ttft, 95));
     m.put("ttft_p99_ms", Stats.percentile(ttft, 99));
     m.put("total_p50_ms", Stats.percentile(total, 50));
     m.put("total_p95_ms", Stats.percentile(total, 95));
     m.put("wall_s", wall);
-    m.put("req_per_s", rr.ok / wall);
+    m.put("req_per_s", loadOk / wall);
     m.put("deltas_per_s", deltas / wall);
     boolean proxied = !pids.isEmpty();
     m.put("proxy_cpu_s", proxied ? proxyCpu : Double.NaN);
-    m.put("proxy_cpu_s_per_1k", proxied ? proxyCpu / rr.requests * 1000 : Double.NaN);
-    m.put("mock_cpu_s_per_1k", mockCpu / rr.requests * 1000);
-    m.put("client_cpu_s_per_1k", selfCpu / rr.requests * 1000);
+    m.put("proxy_cpu_s_per_1k", proxied ? proxyCpu / loadRequests * 1000 : Double.NaN);
+    m.put("mock_cpu_s_per_1k", mockCpu / loadRequests * 1000);
+    m.put("client_cpu_s_per_1k", selfCpu / loadRequests * 1000);
     m.put("client_cpu_util", selfCpu / wall);
-    m.put("proxy_ctx_switches_per_req", proxied ? ctx / (double) rr.requests : Double.NaN);
+    m.put("proxy_ctx_switches_per_req", proxied ? ctx / (double) loadRequests : Double.NaN);
     // Machine CPU not charged to proxy, mock or client: kernel softirq work of the loopback
     // network, plus anything else running on the machine (which would disturb the results).
     m.put("other_cpu_s", busy - (proxied ? proxyCpu : 0) - mockCpu - selfCpu);
@@ -371,8 +471,167 @@ final class Bench {
     if (s.name().equals("long") && rss != null && proxied) {
       m.put("rss_growth_mb", (rss.endKb() - rss.startKb()) / 1024.0);
     }
+    rr.requests = (int) (double) m.get("requests");
+    rr.ok = rr.requests - (int) (double) m.get("failed");
     report(label, rr);
     return rr;
+  }
+
+  /**
+   * One wrk run of the burst shape: req/s, latency percentiles of whole responses, the target's
+   * CPU per request and per event (/proc), and, from the example's diagnostics, the bytes its
+   * threads allocated per request.
+   */
+  private void wrkRun(Scenario s, RunResult rr, Targets.Running target, String label,
+      Targets.ProcessRunning mock) throws IOException {
+    URI url = URI.create((target.pids().isEmpty() && target.address().equals(
+        upstream.httpsAddress) ? "https" : "http") + "://127.0.0.1:" + target.address().getPort()
+        + target.path());
+    List<Long> pids = target.pids();
+    // warm-up at the run's load, then the measured run
+    Wrk.run(wrk, url, Upstream.burstHeaders(s.deltas()), 2, s.concurrency(),
+        Math.max(1, config.wrkSeconds() / 5), tmp);
+    awaitQuiet(label);
+    Set<Long> ours = Procs.ours();
+    Map<Long, long[]> all0 = Procs.snapshotAll();
+    long alloc0 = allocated(target);
+    double cpu0 = Procs.cpuSeconds(pids);
+    double up0 = Procs.cpuSeconds(upstream.pids().isEmpty() ? mock.pids() : upstream.pids());
+    double busy0 = Procs.machineBusySeconds();
+    Wrk.Result w = Wrk.run(wrk, url, Upstream.burstHeaders(s.deltas()), 2, s.concurrency(),
+        config.wrkSeconds(), tmp);
+    double cpu = Procs.cpuSeconds(pids) - cpu0;
+    double up = Procs.cpuSeconds(upstream.pids().isEmpty() ? mock.pids() : upstream.pids()) - up0;
+    double busy = Procs.machineBusySeconds() - busy0;
+    long alloc1 = allocated(target);
+    Map.Entry<Double, String> foreign = Procs.foreign(all0, Procs.snapshotAll(), ours);
+    long bodyBytes = Files.size(upstream.body);
+    Map<String, Double> m = rr.metrics;
+    long failed = w.failed(bodyBytes);
+    m.put("requests", (double) w.requests());
+    m.put("failed", (double) failed);
+    m.put("wrk_req_per_s", w.reqPerSec());
+    m.put("wrk_p50_ms", w.p50Ms());
+    m.put("wrk_p90_ms", w.p90Ms());
+    m.put("wrk_p99_ms", w.p99Ms());
+    boolean proxied = !pids.isEmpty();
+    double n = Math.max(1, w.requests());
+    m.put("cpu_us_per_req", proxied ? cpu / n * 1e6 : Double.NaN);
+    m.put("cpu_us_per_event", proxied ? cpu / n / eventsPerResponse * 1e6 : Double.NaN);
+    m.put("upstream_cpu_us_per_req", up / n * 1e6);
+    m.put("wrk_machine_cpu_util", busy / w.seconds() / Runtime.getRuntime()
+        .availableProcessors());
+    m.put("alloc_bytes_per_req", alloc0 >= 0 && alloc1 >= 0 ? (alloc1 - alloc0) / n
+        : Double.NaN);
+    m.put("wrk_foreign_cpu_cores", foreign.getKey() / w.seconds());
+    if (foreign.getKey() / w.seconds() > FOREIGN_LIMIT) {
+      rr.disturbedBy = foreign.getValue();
+    }
+    if (failed > 0 && rr.firstError == null) {
+      rr.firstError = "wrk: " + w.non2xx() + " not 2xx, " + w.socketErrors()
+          + " socket errors, " + (long) (w.bytesRead() / n) + " bytes per response (body "
+          + bodyBytes + ")";
+    }
+    clearLine();
+    out.printf(Locale.ROOT, "   %s: wrk %.0f req/s, p50 %.2f ms p99 %.2f ms, %s CPU/req, "
+        + "%s B allocated/req%s%n", label, w.reqPerSec(), w.p50Ms(), w.p99Ms(),
+        proxied ? String.format(Locale.ROOT, "%.0f us", cpu / n * 1e6) : "-",
+        Double.isNaN(m.get("alloc_bytes_per_req")) ? "-"
+            : String.format(Locale.ROOT, "%.0f", m.get("alloc_bytes_per_req")),
+        failed == 0 ? "" : ", " + failed + " FAILED (" + rr.firstError + ")");
+  }
+
+  /** The target's JVM-wide allocated bytes, or -1 without diagnostics. */
+  private static long allocated(Targets.Running target) {
+    JsonNode d = diag(target, false);
+    return d == null || !d.has("allocatedBytes") ? -1 : d.get("allocatedBytes").asLong();
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static JsonNode diag(Targets.Running target, boolean gc) {
+    if (target.diagnostics() == null) {
+      return null;
+    }
+    try {
+      HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(
+          target.diagnostics() + (gc ? "?gc=true" : ""))).timeout(Duration.ofSeconds(30))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * Memory per open stream: {@code s.requests()} streams held open at once (paced from the mock,
+   * or the ceiling servlet's hold), then the live heap after a full GC ({@code System.gc()} via
+   * the diagnostics; G1 by default) and RSS, compared with just before.
+   */
+  private RunResult hold(Scenario s, String name, int rep, Targets.Running target,
+      RssSampler sampler) throws IOException {
+    String label = String.format(Locale.ROOT, "[%s %d/%d] %s", s.name(), rep + 1, s.repeats(),
+        name);
+    RunResult rr = new RunResult(name, rep);
+    long holdMs = (long) s.deltas() * s.delayMs();
+    List<String> headers = new ArrayList<>(List.of("x-mock-scenario: paced",
+        "x-mock-deltas: " + s.deltas(), "x-mock-delay-ms: " + s.delayMs(),
+        "x-ceiling-hold-ms: " + holdMs));
+    byte[] request = LoadClient.request(target.address(), target.path(), BODY, headers);
+    int expected = name.startsWith("ceiling-") ? burstDeltas() : s.deltas();
+    LoadClient.Spec spec = new LoadClient.Spec(target.address(), request, expected,
+        s.requests(), s.concurrency(), true, holdMs + 120_000, 0, s.rampMs());
+    long rss0 = Procs.rssKb(target.pids());
+    JsonNode before = diag(target, true);
+    LoadClient.Progress progress = new LoadClient.Progress();
+    java.util.concurrent.CompletableFuture<List<LoadClient.Sample>> run =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return LoadClient.run(spec, progress);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, r -> new Thread(r, "hold-client").start());
+    // every stream open (the ramp), plus a margin, and well before the first ends
+    Targets.sleep(s.rampMs() + Math.min(2000, holdMs / 3));
+    long rss1 = Procs.rssKb(target.pids()); // before the GC: G1 gives memory back in a full GC
+    JsonNode at = diag(target, true);
+    List<LoadClient.Sample> samples;
+    try {
+      samples = run.get(holdMs + 180_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IOException("hold run failed", e);
+    }
+    rr.requests = s.requests();
+    rr.ok = (int) samples.stream().filter(LoadClient.Sample::ok).count();
+    rr.firstError = samples.stream().filter(x -> !x.ok()).map(LoadClient.Sample::error)
+        .findFirst().orElse(null);
+    Map<String, Double> m = rr.metrics;
+    m.put("requests", (double) rr.requests);
+    m.put("failed", (double) (rr.requests - rr.ok));
+    m.put("streams", (double) s.requests());
+    if (!target.pids().isEmpty()) {
+      m.put("rss_per_stream_kib", (rss1 - rss0) / (double) s.requests());
+    }
+    if (before != null && at != null) {
+      m.put("heap_per_stream_kib", (at.get("heapUsedBytes").asLong()
+          - before.get("heapUsedBytes").asLong()) / 1024.0 / s.requests());
+      m.put("open_exchanges_at_peak", at.get("openExchanges").asDouble());
+    }
+    clearLine();
+    out.printf(Locale.ROOT, "   %s: %d/%d ok, heap %s KiB and RSS %s KiB per open stream%s%n",
+        label, rr.ok, rr.requests, f1(m.get("heap_per_stream_kib")),
+        f1(m.get("rss_per_stream_kib")), rr.firstError == null ? ""
+            : "; first failure: " + rr.firstError);
+    return rr;
+  }
+
+  private static String f1(Double v) {
+    return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f", v);
   }
 
   /**

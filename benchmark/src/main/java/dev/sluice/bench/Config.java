@@ -22,6 +22,8 @@ record Config(
     List<Scenario> scenarios,
     boolean quick,
     boolean jfr,
+    boolean noWrk,
+    int wrkSeconds,
     int warmupSeconds,
     int quietWaitSeconds,
     long sampleMs,
@@ -43,16 +45,18 @@ record Config(
   /** The soak runs on the example apps: they serve the diagnostics it reads. */
   static final List<String> SOAK_TARGETS = List.of("sluice-jetty", "sluice-tomcat");
 
-  static final List<String> DEFAULT_JVM_OPTS =
-      List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+  /** The JVM's own defaults (G1 and its default heap): what users run. */
+  static final List<String> DEFAULT_JVM_OPTS = List.of();
   static final List<String> MOCK_JVM_OPTS =
       List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:-UsePerfData");
 
   static final String USAGE = String.join(System.lineSeparator(),
       "usage: java -jar benchmark/target/benchmark.jar [options]",
-      "  --scenario S       burst | paced | long | all (default all), or soak (not in all):",
-      "                     streams with injected faults, then a leak check, then --hold",
+      "  --scenario S       burst | paced | long | hold | all (default all), or soak (not in",
+      "                     all): streams with injected faults, then a leak check, then --hold",
       "                     streams open at once (default targets sluice-jetty,sluice-tomcat)",
+      "  --seconds N        burst with wrk: seconds per measured run (default 10, --quick 2)",
+      "  --no-wrk           drive burst with the project's client even when wrk is installed",
       "  --targets a,b      default: " + String.join(",", Targets.DEFAULT),
       "                     also: " + String.join(",", Targets.EXTRA),
       "                     (sluice-tomcat and nginx are skipped with a note when missing)",
@@ -72,8 +76,8 @@ record Config(
       "  --hold N           soak: streams held open at once afterwards (default 1000;",
       "                     --quick: 100; 0 skips)",
       "  --quick            tiny configuration (the mvn verify smoke test)",
-      "  --jvm-opts '...'   JVM options of every Java target (default: "
-          + String.join(" ", DEFAULT_JVM_OPTS) + ")",
+      "  --jvm-opts '...'   JVM options of every Java target (default: none, the JVM's",
+      "                     defaults: G1, heap 1/4 of RAM)",
       "  --quiet-wait-s N   before each measured run, wait up to N s until other processes on",
       "                     the machine use < 0.1 cores (default 120; --quick: 0); runs they",
       "                     disturbed anyway are flagged in the report",
@@ -93,12 +97,16 @@ record Config(
           : new Scenario(name, 500, 20, 80, 64, 5, 64, 0, 0);
       case "paced" -> quick
           ? new Scenario(name, 20, 20, 10, 16, 1, 20, 20, 100)
-          : new Scenario(name, 500, 500, 80, 64, 3, 200, 20, 1000);
+          : new Scenario(name, 1000, 1000, 80, 64, 3, 200, 20, 2000);
+      // Memory per open stream: N streams held open at once, heap after a full GC.
+      case "hold" -> quick
+          ? new Scenario(name, 20, 20, 0, 0, 1, 16, 100, 200)
+          : new Scenario(name, 1000, 1000, 0, 0, 1, 64, 100, 2000);
       case "long" -> quick
           ? new Scenario(name, 1, 1, 1, 1000, 1, 5000, 0, 0)
           : new Scenario(name, 1, 1, 1, 10_000, 3, 100_000, 0, 0);
       default -> throw new IllegalArgumentException(
-          "--scenario must be burst, paced, long, all or soak, got " + name);
+          "--scenario must be burst, paced, long, hold, all or soak, got " + name);
     };
   }
 
@@ -106,6 +114,7 @@ record Config(
     Map<String, String> opts = new LinkedHashMap<>();
     boolean quick = false;
     boolean jfr = false;
+    boolean noWrk = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String name = a;
@@ -118,9 +127,11 @@ record Config(
       switch (name) {
         case "--quick" -> quick = true;
         case "--jfr" -> jfr = true;
+        case "--no-wrk" -> noWrk = true;
         case "--scenario", "--targets", "--requests", "--concurrency", "--warmup", "--repeats",
             "--deltas", "--delay-ms", "--ramp-ms", "--jvm-opts", "--sample-ms", "--root", "--out",
-            "--warmup-seconds", "--quiet-wait-s", "--duration-s", "--faults", "--hold" -> {
+            "--warmup-seconds", "--quiet-wait-s", "--duration-s", "--faults", "--hold",
+            "--seconds" -> {
           if (value == null) {
             if (i + 1 >= args.length) {
               throw new IllegalArgumentException(name + " needs a value");
@@ -138,14 +149,14 @@ record Config(
         : root.resolve("benchmark/target");
     String scenario = opts.getOrDefault("--scenario", "all");
     boolean soaking = scenario.equals("soak");
-    List<String> names = scenario.equals("all") ? List.of("burst", "paced", "long")
+    List<String> names = scenario.equals("all") ? List.of("burst", "paced", "long", "hold")
         : soaking ? List.of() : List.of(scenario);
     List<Scenario> scenarios = new ArrayList<>();
     for (String n : names) {
       Scenario d = defaults(n, quick);
       int requests = intOpt(opts, "--requests", d.requests(), 1);
       int concurrency = intOpt(opts, "--concurrency",
-          n.equals("paced") ? requests : d.concurrency(), 1);
+          n.equals("paced") || n.equals("hold") ? requests : d.concurrency(), 1);
       scenarios.add(new Scenario(n, requests, concurrency,
           intOpt(opts, "--warmup", d.warmup(), 0), d.warmupDeltas(),
           intOpt(opts, "--repeats", d.repeats(), 1), intOpt(opts, "--deltas", d.deltas(), 1),
@@ -183,7 +194,8 @@ record Config(
         : DEFAULT_JVM_OPTS;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new Config(root, out.toAbsolutePath().normalize(), java, jvmOpts, MOCK_JVM_OPTS,
-        locateSelfJar(), targets, scenarios, quick, jfr,
+        locateSelfJar(), targets, scenarios, quick, jfr, noWrk,
+        intOpt(opts, "--seconds", quick ? 2 : 10, 1),
         intOpt(opts, "--warmup-seconds", soaking ? (quick ? 5 : 10) : quick ? 2 : 40, 0),
         intOpt(opts, "--quiet-wait-s", quick ? 0 : 120, 0), intOpt(opts, "--sample-ms", 20, 1),
         soak, List.of(args));

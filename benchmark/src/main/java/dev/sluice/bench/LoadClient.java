@@ -108,8 +108,13 @@ final class LoadClient {
 
   /** Encodes a {@code POST /v1/messages} for {@code host:port} with the given extra headers. */
   static byte[] request(InetSocketAddress address, String body, List<String> headers) {
+    return request(address, "/v1/messages", body, headers);
+  }
+
+  static byte[] request(InetSocketAddress address, String path, String body,
+      List<String> headers) {
     StringBuilder sb = new StringBuilder(512);
-    sb.append("POST /v1/messages HTTP/1.1\r\n")
+    sb.append("POST ").append(path).append(" HTTP/1.1\r\n")
         .append("Host: ").append(address.getHostString()).append(':').append(address.getPort())
         .append("\r\n")
         .append("content-type: application/json\r\n")

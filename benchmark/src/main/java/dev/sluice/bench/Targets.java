@@ -18,15 +18,17 @@ import java.util.regex.Pattern;
 /** The systems under test, and how each is started in a process of its own. */
 final class Targets {
   /** What a run without --targets measures. */
-  static final List<String> DEFAULT = List.of("direct", "sluice-jetty", "sluice-tomcat",
-      "sluice-hooks", "sluice-legacy", "jetty-proxy", "nginx");
-  /** Upstream transport variants of sluice-jetty (issue #5), run when named. */
-  static final List<String> EXTRA = List.of("sluice-jetty-jc", "sluice-jdk-direct",
-      "sluice-jdk-pool", "sluice-jdk-cached", "sluice-jetty-fj2");
+  static final List<String> DEFAULT = List.of("direct", "ceiling-jetty", "ceiling-tomcat",
+      "sluice-jetty", "sluice-tomcat", "sluice-hooks", "sluice-legacy", "jetty-proxy", "nginx",
+      "direct-tls", "sluice-jetty-tls", "sluice-tomcat-tls", "nginx-tls");
+  /** Upstream transport variants of sluice-jetty, run when named. */
+  static final List<String> EXTRA = List.of("sluice-jdk", "sluice-jdk-fj2", "sluice-jdk-pool",
+      "sluice-jdk-cached", "sluice-jdk-tls");
   /** Makes CompletableFuture's default executor the common pool on a 2-CPU machine. */
   static final String COMMON_POOL_2 = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
   static final List<String> ALL = concat(DEFAULT, EXTRA);
   static final String HOOKS = "usage-log,cost-in-usage,model-alias";
+  static final String MESSAGES = "/v1/messages";
   private static final Pattern LISTENING =
       Pattern.compile("listening on (http://127\\.0\\.0\\.1:(\\d+))");
   private static final long START_TIMEOUT_MS = 60_000;
@@ -39,70 +41,129 @@ final class Targets {
 
     List<Long> pids();
 
+    /** The request path the target answers the Messages API on. */
+    default String path() {
+      return MESSAGES;
+    }
+
+    /** The example app's diagnostics endpoint, or null when the target has none. */
+    default URI diagnostics() {
+      return null;
+    }
+
     @Override
     void close();
   }
 
-  /** What a target needs to start, or why it cannot. */
+  /**
+   * What a target needs to start, or why it cannot. {@code path}: where it answers the Messages
+   * API; {@code diagnostics}: whether it serves the example's diagnostics; {@code tls}: whether
+   * the client talks TLS to it ({@code direct-tls}: only wrk can).
+   */
   record Plan(String name, List<String> command, Map<String, String> env, Path workDir,
-      String skipReason, String description) {
+      String skipReason, String description, String path, boolean diagnostics, boolean tls) {
+    Plan(String name, List<String> command, Map<String, String> env, Path workDir,
+        String skipReason, String description) {
+      this(name, command, env, workDir, skipReason, description, MESSAGES, false, false);
+    }
+
     boolean skipped() {
       return skipReason != null;
     }
+
+    /** The ceiling servlet's path instead of the filter's. */
+    Plan ceiling() {
+      return skipped() ? this : new Plan(name, command, env, workDir, skipReason, description,
+          "/_ceiling/v1/messages", diagnostics, tls);
+    }
+
+    Plan withCommand(List<String> cmd) {
+      return new Plan(name, cmd, env, workDir, skipReason, description, path, diagnostics, tls);
+    }
+  }
+
+  /** {@link #plan(String, Config, Upstream, Path)} with the mock itself as the upstream. */
+  static Plan plan(String name, Config config, URI mock, Path tmp) throws IOException {
+    return plan(name, config, Upstream.mockOnly(mock), tmp);
   }
 
   /** Builds the launch plan of a target; a plan with a skip reason is reported, not run. */
-  static Plan plan(String name, Config config, URI mock, Path tmp) throws IOException {
+  static Plan plan(String name, Config config, Upstream up, Path tmp) throws IOException {
     Path jetty = config.root().resolve("jetty-example/target/jetty-example.jar");
     Path tomcat = config.root().resolve("tomcat-example/target/tomcat-example.jar");
-    String upstream = mock.toString();
+    boolean tls = name.endsWith("-tls");
+    if (tls && up.https == null) {
+      return new Plan(name, List.of(), Map.of(), null, up.http.equals(up.mockUri())
+          ? "no TLS upstream: needs nginx and openssl" : "no TLS upstream: openssl failed",
+          "TLS upstream");
+    }
+    String upstream = (tls ? up.https : up.http).toString();
+    List<String> trust = tls ? up.trustOptions() : List.of();
+    List<String> relay = List.of("--upstream", upstream, "--diagnostics");
     switch (name) {
       case "direct":
-        return new Plan(name, List.of(), Map.of(), null, null, "client straight to the mock");
+        return new Plan(name, List.of(), Map.of(), null, null,
+            "the client straight to the upstream (" + up.kind + ")");
+      case "direct-tls":
+        return new Plan(name, List.of(), Map.of(), null, null,
+            "the client straight to the upstream over TLS (wrk only)", MESSAGES, false, true);
+      case "ceiling-jetty":
+      case "ceiling-tomcat": {
+        if (up.body == null) {
+          return new Plan(name, List.of(), Map.of(), null, "no canned body", "ceiling");
+        }
+        boolean onJetty = name.equals("ceiling-jetty");
+        return javaJar(name, config, onJetty ? jetty : tomcat, List.of(),
+            concat(relayTo(up.http), List.of("--ceiling", up.body.toString(), "--diagnostics")),
+            (onJetty ? "jetty" : "tomcat")
+                + "-example, a servlet writing the canned bytes itself (no upstream call)")
+            .ceiling();
+      }
       case "sluice-jetty":
-        return javaJar(name, config, jetty, List.of(), List.of("--upstream", upstream),
-            "jetty-example, no hooks");
-      case "sluice-jetty-jc":
-        return javaJar(name, config, jetty, List.of("-Dsluice.transport=jetty"),
-            List.of("--upstream", upstream), "jetty-example, transport=jetty (Jetty HttpClient)");
-      case "sluice-jetty-fj2":
-        return javaJar(name, config, jetty, List.of(COMMON_POOL_2),
-            List.of("--upstream", upstream),
-            "jetty-example, no hooks, ForkJoinPool common parallelism 2 (no thread per request)");
-      case "sluice-jdk-direct":
-        return javaJar(name, config, jetty,
-            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=direct"),
-            List.of("--upstream", upstream), "jetty-example, transport=jdk, jdk-executor=direct");
+      case "sluice-jetty-tls":
+        return javaJar(name, config, jetty, trust, relay,
+            "jetty-example, default settings, no hooks" + (tls ? ", TLS upstream" : ""));
+      case "sluice-jdk":
+      case "sluice-jdk-tls":
+        return javaJar(name, config, jetty, concat(trust, List.of("-Dsluice.transport=jdk")),
+            relay, "jetty-example, transport=jdk (JDK HttpClient)" + (tls ? ", TLS upstream" : ""));
+      case "sluice-jdk-fj2":
+        return javaJar(name, config, jetty, List.of("-Dsluice.transport=jdk", COMMON_POOL_2),
+            relay, "jetty-example, transport=jdk, ForkJoinPool common parallelism 2");
       case "sluice-jdk-pool":
         return javaJar(name, config, jetty,
-            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=pool"),
-            List.of("--upstream", upstream),
+            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=pool"), relay,
             "jetty-example, transport=jdk, jdk-executor=pool (one thread per core)");
       case "sluice-jdk-cached":
         return javaJar(name, config, jetty,
-            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=cached"),
-            List.of("--upstream", upstream),
+            List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=cached"), relay,
             "jetty-example, transport=jdk, jdk-executor=cached (the 0.1 unbounded pool)");
       case "sluice-tomcat":
-        return javaJar(name, config, tomcat, List.of(), List.of("--upstream", upstream),
-            "tomcat-example, no hooks");
+      case "sluice-tomcat-tls":
+        return javaJar(name, config, tomcat, trust, relay,
+            "tomcat-example, default settings, no hooks" + (tls ? ", TLS upstream" : ""));
       case "sluice-hooks":
-        return javaJar(name, config, jetty, List.of(),
-            List.of("--upstream", upstream, "--hooks", HOOKS), "jetty-example, --hooks " + HOOKS);
+        return javaJar(name, config, jetty, List.of(), concat(relay, List.of("--hooks", HOOKS)),
+            "jetty-example, --hooks " + HOOKS);
       case "sluice-legacy":
         return javaJar(name, config, jetty, List.of("-Dsluice.legacy-pipeline=true"),
-            List.of("--upstream", upstream, "--hooks", HOOKS),
+            concat(relay, List.of("--hooks", HOOKS)),
             "jetty-example, -Dsluice.legacy-pipeline=true, --hooks " + HOOKS);
       case "jetty-proxy":
         return javaMain(name, config, JettyProxyMain.class.getName(),
-            List.of("--upstream", upstream),
+            List.of("--upstream", up.http.toString()),
             "Jetty 12 ee10 ProxyServlet.Transparent, flushing each chunk");
       case "nginx":
-        return nginx(config, mock, tmp);
+      case "nginx-tls":
+        return nginx(name, config, tls ? up.https : up.http, tmp);
       default:
         throw new IllegalArgumentException("unknown target: " + name + " (known: "
             + String.join(",", ALL) + ")");
     }
+  }
+
+  private static List<String> relayTo(URI upstream) {
+    return List.of("--upstream", upstream.toString());
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
@@ -126,7 +187,8 @@ final class Targets {
     cmd.add("--port");
     cmd.add("0");
     cmd.addAll(args);
-    return new Plan(name, cmd, Map.of(), jar.getParent(), null, description);
+    return new Plan(name, cmd, Map.of(), jar.getParent(), null, description, MESSAGES,
+        args.contains("--diagnostics"), false);
   }
 
   private static Plan javaMain(String name, Config config, String main, List<String> args,
@@ -156,17 +218,56 @@ final class Targets {
     return cmd;
   }
 
-  private static Plan nginx(Config config, URI mock, Path tmp) throws IOException {
+  private static Plan nginx(String name, Config config, URI mock, Path tmp)
+      throws IOException {
     String binary = findOnPath("nginx");
     String description = "nginx reverse proxy, proxy_buffering off, proxy_http_version 1.1";
     if (binary == null) {
-      return new Plan("nginx", List.of(), Map.of(), null,
+      return new Plan(name, List.of(), Map.of(), null,
           "no nginx binary on PATH (apt-get install nginx-light to include it)", description);
     }
-    Path dir = Files.createDirectories(tmp.resolve("nginx"));
+    Path dir = Files.createDirectories(tmp.resolve(name));
+    boolean tls = mock.getScheme().equals("https");
     int port = freePort();
+    String conf = String.join("\n", concat(nginxHead(dir), List.of(
+        "  upstream anthropic {",
+        "    server " + mock.getHost() + ":" + mock.getPort() + ";",
+        "    keepalive 256;",
+        "    keepalive_requests 1000000;",
+        "  }",
+        "  server {",
+        "    listen 127.0.0.1:" + port + " backlog=4096;",
+        "    location / {",
+        "      proxy_pass " + mock.getScheme() + "://anthropic;",
+        tls ? "      proxy_ssl_session_reuse on;" : "",
+        "      proxy_http_version 1.1;",
+        "      proxy_set_header Connection \"\";",
+        "      proxy_set_header Host $proxy_host;",
+        "      proxy_buffering off;",
+        "      proxy_request_buffering off;",
+        "      proxy_cache off;",
+        "      proxy_read_timeout 600s;",
+        "      proxy_send_timeout 600s;",
+        "    }",
+        "  }",
+        "}",
+        "")));
+    Files.writeString(dir.resolve("nginx.conf"), conf);
+    List<String> cmd = List.of(binary, "-p", dir.toString(), "-e",
+        dir.resolve("error.log").toString(), "-c", dir.resolve("nginx.conf").toString(),
+        "-g", "daemon off;");
+    return new Plan(name, cmd, Map.of("NGINX_PORT", Integer.toString(port)), dir, null,
+        description + (tls ? ", TLS upstream" : ""));
+  }
+
+  /**
+   * The start of an nginx.conf whose files live in {@code dir}, up to and including {@code http
+   * {} and its settings for long keep-alive connections: what the nginx target and the upstream
+   * front share.
+   */
+  static List<String> nginxHead(Path dir) {
     boolean root = "root".equals(System.getProperty("user.name"));
-    String conf = String.join("\n",
+    return List.of(
         root ? "user root;" : "",
         "worker_processes auto;",
         "worker_rlimit_nofile 16384;",
@@ -181,39 +282,12 @@ final class Targets {
         "  uwsgi_temp_path " + dir.resolve("uwsgi_temp") + ";",
         "  scgi_temp_path " + dir.resolve("scgi_temp") + ";",
         "  keepalive_requests 1000000;",
-        "  keepalive_timeout 600s;",
-        "  upstream anthropic {",
-        "    server " + mock.getHost() + ":" + mock.getPort() + ";",
-        "    keepalive 256;",
-        "    keepalive_requests 1000000;",
-        "  }",
-        "  server {",
-        "    listen 127.0.0.1:" + port + " backlog=4096;",
-        "    location / {",
-        "      proxy_pass http://anthropic;",
-        "      proxy_http_version 1.1;",
-        "      proxy_set_header Connection \"\";",
-        "      proxy_set_header Host $proxy_host;",
-        "      proxy_buffering off;",
-        "      proxy_request_buffering off;",
-        "      proxy_cache off;",
-        "      proxy_read_timeout 600s;",
-        "      proxy_send_timeout 600s;",
-        "    }",
-        "  }",
-        "}",
-        "");
-    Files.writeString(dir.resolve("nginx.conf"), conf);
-    List<String> cmd = List.of(binary, "-p", dir.toString(), "-e",
-        dir.resolve("error.log").toString(), "-c", dir.resolve("nginx.conf").toString(),
-        "-g", "daemon off;");
-    return new Plan("nginx", cmd, Map.of("NGINX_PORT", Integer.toString(port)), dir, null,
-        description);
+        "  keepalive_timeout 600s;");
   }
 
   /** Starts a plan's process and waits until it accepts connections. */
   static Running start(Plan plan, InetSocketAddress mock, Path logDir) throws IOException {
-    if (plan.name().equals("direct")) {
+    if (plan.command().isEmpty()) { // direct, direct-tls: the client goes to the upstream itself
       return new Running() {
         @Override
         public InetSocketAddress address() {
@@ -240,7 +314,7 @@ final class Targets {
     Children.add(process);
     try {
       InetSocketAddress address;
-      if (plan.name().equals("nginx")) {
+      if (plan.env().containsKey("NGINX_PORT")) {
         address = new InetSocketAddress("127.0.0.1", Integer.parseInt(plan.env().get("NGINX_PORT")));
         awaitConnectable(process, address, log);
       } else {
@@ -248,7 +322,9 @@ final class Targets {
       }
       // nginx's workers are up once it accepts; a JVM is one process.
       List<Long> pids = List.copyOf(Procs.tree(process.pid()));
-      return new ProcessRunning(process, address, pids);
+      URI diag = plan.diagnostics() ? URI.create("http://127.0.0.1:" + address.getPort()
+          + "/_diagnostics") : null;
+      return new ProcessRunning(process, address, pids, plan.path(), diag);
     } catch (IOException | RuntimeException e) {
       stop(process);
       throw e;
@@ -265,7 +341,7 @@ final class Targets {
     Children.add(process);
     try {
       InetSocketAddress address = awaitListening(process, log);
-      return new ProcessRunning(process, address, List.of(process.pid()));
+      return new ProcessRunning(process, address, List.of(process.pid()), MESSAGES, null);
     } catch (IOException | RuntimeException e) {
       stop(process);
       throw e;
@@ -313,11 +389,26 @@ final class Targets {
     private final Process process;
     private final InetSocketAddress address;
     private final List<Long> pids;
+    private final String path;
+    private final URI diagnostics;
 
-    ProcessRunning(Process process, InetSocketAddress address, List<Long> pids) {
+    ProcessRunning(Process process, InetSocketAddress address, List<Long> pids, String path,
+        URI diagnostics) {
       this.process = process;
       this.address = address;
       this.pids = pids;
+      this.path = path;
+      this.diagnostics = diagnostics;
+    }
+
+    @Override
+    public String path() {
+      return path;
+    }
+
+    @Override
+    public URI diagnostics() {
+      return diagnostics;
     }
 
     @Override
@@ -418,7 +509,7 @@ final class Targets {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -64,12 +64,17 @@ class BenchmarkSmokeIT {
 
     JsonNode root2 = new ObjectMapper().readTree(json.toFile());
     JsonNode scenarios = root2.path("scenarios");
-    assertThat(scenarios).hasSize(3);
+    assertThat(scenarios).extracting(s -> s.path("name").asText())
+        .containsExactly("burst", "paced", "long", "hold");
     for (JsonNode s : scenarios) {
       JsonNode targets = s.path("targets");
       assertThat(targets).as("targets of %s", s.path("name")).hasSize(TARGETS.size());
       for (JsonNode t : targets) {
         String what = s.path("name").asText() + "/" + t.path("target").asText();
+        if (s.path("name").asText().equals("hold") && t.path("target").asText().equals("direct")) {
+          assertThat(t.path("status").asText()).as(what).isEqualTo("skipped"); // nothing to hold
+          continue;
+        }
         assertThat(t.path("status").asText()).as(what + ": " + t.path("note")).isEqualTo("ok");
         assertThat(t.path("requests").asInt()).as(what).isPositive();
         assertThat(t.path("failed").asInt()).as(what + " failed requests").isZero();
@@ -77,6 +82,22 @@ class BenchmarkSmokeIT {
         for (JsonNode run : t.path("runs")) {
           assertThat(run.path("ok").asInt()).as(what).isEqualTo(run.path("requests").asInt());
         }
+      }
+    }
+    // Burst drives wrk when it is installed; either way each proxy's CPU per request is reported.
+    JsonNode burst = scenarios.get(0).path("targets");
+    for (JsonNode t : burst) {
+      if (!t.path("target").asText().equals("direct")) {
+        assertThat(t.path("median").path(Targets.findOnPath("wrk") != null ? "cpu_us_per_req"
+            : "proxy_cpu_s_per_1k").asDouble()).as(t.path("target").asText()).isPositive();
+      }
+    }
+    JsonNode hold = scenarios.get(3).path("targets");
+    for (JsonNode t : hold) {
+      if (t.path("target").asText().startsWith("sluice-")) {
+        assertThat(t.path("median").path("open_exchanges_at_peak").asInt())
+            .as("%s held every stream open at once", t.path("target").asText())
+            .isEqualTo(20);
       }
     }
     assertThat(new File(out.toFile(), "bench-logs")).isDirectory();

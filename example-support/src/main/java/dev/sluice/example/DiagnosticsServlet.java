@@ -18,7 +18,8 @@ import java.util.function.IntSupplier;
  * {@code GET /_diagnostics}: what a leak check needs to see inside the app's JVM, as one JSON
  * object: the live threads (total, and by name with the trailing number dropped, so that pools
  * show as one entry each), heap in use, and the exchanges every Sluice filter of this web app
- * has open ({@link SluiceFilter#OPEN_EXCHANGES_ATTRIBUTE}). With {@code ?gc=true} it runs
+ * has open ({@link SluiceFilter#OPEN_EXCHANGES_ATTRIBUTE}), and the bytes the JVM's threads have
+ * allocated so far ({@code allocatedBytes}, for the benchmark's bytes per request). With {@code ?gc=true} it runs
  * {@code System.gc()} first, so that the heap figure is what is still reachable.
  *
  * <p>Mounted only with the example's {@code --diagnostics} flag: anyone who can reach it can make
@@ -51,6 +52,7 @@ public final class DiagnosticsServlet extends HttpServlet {
     StringBuilder json = new StringBuilder(256);
     json.append("{\"threads\":").append(threads)
         .append(",\"heapUsedBytes\":").append(heap)
+        .append(",\"allocatedBytes\":").append(allocatedBytes())
         .append(",\"gc\":").append(gc)
         .append(",\"sluiceFilters\":").append(filters)
         .append(",\"openExchanges\":").append(open)
@@ -64,6 +66,36 @@ public final class DiagnosticsServlet extends HttpServlet {
     response.setContentType("application/json");
     response.setHeader("cache-control", "no-store");
     response.getOutputStream().write(json.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Bytes allocated on the heap so far by the JVM's threads: {@code getTotalThreadAllocatedBytes}
+   * where the JVM has it (JDK 21+: dead threads included), else the sum over live threads (JDK
+   * 17: a thread that ended took its count with it, so short-lived threads are missed). -1 when
+   * the JVM measures neither.
+   */
+  static long allocatedBytes() {
+    var mx = ManagementFactory.getThreadMXBean();
+    if (!(mx instanceof com.sun.management.ThreadMXBean)) {
+      return -1;
+    }
+    var sun = (com.sun.management.ThreadMXBean) mx;
+    try {
+      Object total = com.sun.management.ThreadMXBean.class
+          .getMethod("getTotalThreadAllocatedBytes").invoke(sun);
+      if (total instanceof Long && (Long) total >= 0) {
+        return (Long) total;
+      }
+    } catch (ReflectiveOperationException | RuntimeException jdk17) {
+      // fall through to the live threads' sum
+    }
+    long sum = 0;
+    for (long n : sun.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+      if (n > 0) {
+        sum += n;
+      }
+    }
+    return sum;
   }
 
   /** Live threads by name less its trailing number: {@code qtp123-7} counts as {@code qtp123}. */

@@ -5,6 +5,7 @@ import jakarta.servlet.Servlet;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,6 +93,10 @@ public final class ExampleMain {
     if (options.metrics()) {
       out.println("  metrics: " + running.baseUri() + MetricsServlet.PATH);
     }
+    if (options.ceiling() != null) {
+      out.println("  ceiling: POST " + running.baseUri() + CeilingServlet.PATH + " answers "
+          + options.ceiling() + " itself (no upstream call)");
+    }
     String hooks = effective("hooks", settings);
     if (hooks.isEmpty()) {
       out.println("  hooks: none (pure byte relay); enable some with --hooks, e.g. "
@@ -108,14 +113,17 @@ public final class ExampleMain {
     return running;
   }
 
-  /** The servlets of {@code --diagnostics} and {@code --metrics}, by path. */
+  /** The servlets the flags ask for beside the app's own: diagnostics, metrics, ceiling. */
   static Map<String, Servlet> servlets(Options options) {
-    Map<String, Servlet> servlets = new java.util.LinkedHashMap<>();
+    Map<String, Servlet> servlets = new LinkedHashMap<>();
     if (options.diagnostics()) {
       servlets.put(DiagnosticsServlet.PATH, new DiagnosticsServlet());
     }
     if (options.metrics()) {
       servlets.put(MetricsServlet.PATH, MetricsServlet.create());
+    }
+    if (options.ceiling() != null) {
+      servlets.put(CeilingServlet.PATH, new CeilingServlet(options.ceiling()));
     }
     return servlets;
   }

@@ -3,6 +3,7 @@ package dev.sluice.example;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +12,13 @@ import java.util.Map;
  * The command line of the runnable example jars ({@code jetty-example.jar},
  * {@code tomcat-example.jar}). {@code upstream} is null when not given; with a list of upstreams
  * it is the first, and {@code settings} holds the whole list as {@code upstream}. {@code diagnostics}:
- * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request). {@code
+ * mount {@link DiagnosticsServlet} (off by default: it runs a full GC on request). {@code ceiling}:
+ * the file {@link CeilingServlet} answers with, or null (not mounted). {@code
  * metrics}: enable the {@code micrometer} hook and serve its meters at {@link MetricsServlet#PATH}
  * in Prometheus's format.
  */
 public record Options(int port, URI upstream, Map<String, String> settings, boolean diagnostics,
-    boolean help, boolean metrics) {
+    Path ceiling, boolean help, boolean metrics) {
 
   public static final int DEFAULT_PORT = 8080;
 
@@ -39,6 +41,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         System.lineSeparator(),
         head + "[--port N] [--upstream URL[,URL...]] [--hooks a,b]",
         " ".repeat(head.length()) + "[--model-aliases alias=model,...] [--diagnostics] [--metrics]",
+        " ".repeat(head.length()) + "[--ceiling FILE]",
         "  --port N            port to listen on, on 127.0.0.1 (default 8080; 0 = any free port)",
         "  --upstream URL      Anthropic API to relay to, e.g. https://api.anthropic.com",
         "                      (default: start a mock Anthropic API in-process); several,",
@@ -53,6 +56,8 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         "                      (for the benchmark's soak; not for production)",
         "  --metrics           enable the micrometer hook and serve GET " + MetricsServlet.PATH,
         "                      in Prometheus's text format",
+        "  --ceiling FILE      also serve POST " + CeilingServlet.PATH + ": FILE's bytes as an",
+        "                      SSE response, no upstream call (the benchmark's ceiling target)",
         "  --help              print this and exit");
   }
 
@@ -63,6 +68,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
     Map<String, String> settings = new LinkedHashMap<>();
     boolean diagnostics = false;
     boolean metrics = false;
+    Path ceiling = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -76,7 +82,7 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
         case "--help":
         case "-h":
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
-          return new Options(port, upstream, settings, diagnostics, true, metrics);
+          return new Options(port, upstream, settings, diagnostics, ceiling, true, metrics);
         case "--port":
           port = parsePort(value != null ? value : next(args, ++i, name));
           break;
@@ -104,11 +110,14 @@ public record Options(int port, URI upstream, Map<String, String> settings, bool
           if (value != null) throw new IllegalArgumentException(name + " takes no value");
           metrics = true;
           break;
+        case "--ceiling":
+          ceiling = Path.of(value != null ? value : next(args, ++i, name));
+          break;
         default:
           throw new IllegalArgumentException("unknown argument: " + arg);
       }
     }
-    return new Options(port, upstream, settings, diagnostics, false, metrics);
+    return new Options(port, upstream, settings, diagnostics, ceiling, false, metrics);
   }
 
   /**

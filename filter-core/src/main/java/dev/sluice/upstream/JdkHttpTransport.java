@@ -94,7 +94,7 @@ final class JdkHttpTransport implements UpstreamTransport {
         + cpus + " CPUs, ForkJoinPool common parallelism " + commonParallelism + ", so "
         + "CompletableFuture's default executor is thread-per-task). To avoid it, start the JVM "
         + "with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2, or use Sluice's "
-        + "transport=jetty (module transport-jetty).";
+        + "transport=jetty (the default).";
   }
 
   static JdkHttpTransport create(Duration connectTimeout) {

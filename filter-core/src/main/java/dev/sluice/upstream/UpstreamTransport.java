@@ -35,9 +35,22 @@ public interface UpstreamTransport extends AutoCloseable {
   default void close() {}
 
   /**
-   * The default transport: {@code java.net.http.HttpClient} over HTTP/1.1 (its HTTP/2 fails fast
-   * past a server's stream limit, JDK-8225647), no redirects, no cookies, no decompression.
-   * The transport setting {@code transport=jdk}.
+   * The default transport ({@code transport=jetty}): Jetty 12's {@code HttpClient} over HTTP/1.1,
+   * reading upstream only on demand, callbacks on the thread that read the bytes (no thread per
+   * request, no hand-off), a keep-alive pool of up to 16,384 connections per upstream, no
+   * redirects, no cookies, no decompression. {@code connect-timeout} is its connect timeout.
+   */
+  static UpstreamTransport jetty(UpstreamTransportProvider.Settings settings) {
+    return JettyTransport.start(settings.connectTimeout(), JettyTransport.POOLED_IDLE_TIMEOUT);
+  }
+
+  /**
+   * The JDK's {@code java.net.http.HttpClient} over HTTP/1.1 (its HTTP/2 fails fast past a
+   * server's stream limit, JDK-8225647), no redirects, no cookies, no decompression: the
+   * transport setting {@code transport=jdk}. It needs no dependency, but costs several times the
+   * CPU of {@link #jetty} per request, and on JDK 17 to 25 it completes every request through
+   * {@code CompletableFuture}'s default executor: a new thread per request on a machine with 1
+   * or 2 CPUs (RATIONALE.md, "Why this default transport?").
    */
   static UpstreamTransport jdk(Duration connectTimeout) {
     return JdkHttpTransport.create(connectTimeout);

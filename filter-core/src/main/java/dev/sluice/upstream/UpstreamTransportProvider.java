@@ -7,7 +7,8 @@ import java.time.Duration;
  * found with {@link java.util.ServiceLoader} through the web app's class loader (register the
  * class in {@code META-INF/services/dev.sluice.upstream.UpstreamTransportProvider}), so a
  * transport jar works from {@code WEB-INF/lib} as well as from the container's shared
- * {@code lib/} next to {@code filter-core}. The built-in {@code jdk} transport needs no provider.
+ * {@code lib/} next to {@code filter-core}. The built-in {@code jetty} (the
+ * default) and {@code jdk} transports need no provider.
  *
  * <p>A provider is instantiated, and {@link #create} called, once per filter, on the thread that
  * runs {@code Filter.init} (a container thread); {@code create} may block briefly (starting a

@@ -382,4 +382,28 @@ class SseParserTest {
       return in.readAllBytes();
     }
   }
+
+  @Test
+  void nextLineBreak_findsTheFirstCrOrLf_atEveryOffset_withNoFalseHits() {
+    // Bytes around the patterns (0x0a, 0x0d): the zero-byte test must not flag 0x0b, 0x8a, 0x8d,
+    // 0x00 or 0xff, nor a byte after a borrow.
+    byte[] alphabet = {'a', 0x0b, 0x0c, (byte) 0x8a, (byte) 0x8d, 0x00, (byte) 0xff, 0x09, 0x0e,
+        0x01, '\n', '\r'};
+    java.util.Random random = new java.util.Random(42);
+    for (int round = 0; round < 2000; round++) {
+      byte[] b = new byte[random.nextInt(40)];
+      for (int k = 0; k < b.length; k++) {
+        b[k] = alphabet[random.nextInt(random.nextBoolean() ? alphabet.length - 2
+            : alphabet.length)];
+      }
+      for (int from = 0; from <= b.length; from++) {
+        int expected = from;
+        while (expected < b.length && b[expected] != '\n' && b[expected] != '\r') {
+          expected++;
+        }
+        assertThat(SseParser.nextLineBreak(b, from, b.length)).as("from %d in %s", from,
+            java.util.Arrays.toString(b)).isEqualTo(expected);
+      }
+    }
+  }
 }

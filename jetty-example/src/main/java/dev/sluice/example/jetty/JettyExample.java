@@ -77,7 +77,11 @@ public final class JettyExample {
     connector.setIdleTimeout(CONNECTOR_IDLE_TIMEOUT.toMillis());
     server.addConnector(connector);
     WebAppContext webapp = newWebApp(server, upstream, settings);
-    servlets.forEach((path, servlet) -> webapp.addServlet(new ServletHolder(servlet), path));
+    servlets.forEach((path, servlet) -> {
+      ServletHolder holder = new ServletHolder(servlet);
+      holder.setAsyncSupported(true); // the ceiling servlet holds requests open
+      webapp.addServlet(holder, path);
+    });
     server.setHandler(webapp);
 
     try {

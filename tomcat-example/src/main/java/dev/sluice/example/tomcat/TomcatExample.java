@@ -95,7 +95,8 @@ public final class TomcatExample {
     Objects.requireNonNull(servlets, "servlets == null");
     return start(port, upstream, settings, (connector, context) -> servlets.forEach(
         (path, servlet) -> {
-          Tomcat.addServlet(context, path, servlet);
+          // async: the ceiling servlet holds requests open
+          Tomcat.addServlet(context, path, servlet).setAsyncSupported(true);
           context.addServletMappingDecoded(path, path);
         }));
   }

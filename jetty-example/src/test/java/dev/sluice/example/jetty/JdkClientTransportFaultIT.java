@@ -7,10 +7,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The fault matrix with the Jetty-client upstream transport ({@code transport=jetty}, module
- * transport-jetty): the faults reach Sluice through that client's own failure paths.
+ * The fault matrix with the JDK-client upstream transport ({@code transport=jdk}) instead of the
+ * default Jetty client: the faults reach Sluice through that client's own failure paths.
  */
-class JettyClientTransportFaultIT extends JettyFaultIT {
+class JdkClientTransportFaultIT extends JettyFaultIT {
 
   @Override
   protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
@@ -25,7 +25,7 @@ class JettyClientTransportFaultIT extends JettyFaultIT {
 
   private static Map<String, String> withTransport(Map<String, String> settings) {
     Map<String, String> all = new HashMap<>(settings);
-    all.put("transport", "jetty");
+    all.put("transport", "jdk");
     return all;
   }
 }

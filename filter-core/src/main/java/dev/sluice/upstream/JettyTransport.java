@@ -1,10 +1,9 @@
-package dev.sluice.transport.jetty;
+package dev.sluice.upstream;
 
-import dev.sluice.upstream.UpstreamCall;
-import dev.sluice.upstream.UpstreamListener;
-import dev.sluice.upstream.UpstreamRequest;
-import dev.sluice.upstream.UpstreamTransport;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +59,37 @@ final class JettyTransport implements UpstreamTransport {
       throw new IllegalStateException("Jetty HttpClient failed to start", e);
     }
     client.getContentDecoderFactories().clear(); // in case start() registered any
+    preload();
     return new JettyTransport(client);
+  }
+
+  /**
+   * Loads the classes a first exchange needs, from a list taken from a run ({@code
+   * jetty-classes.txt}; best effort: a name this Jetty lacks is skipped). Otherwise a cold web app
+   * loads and verifies some 400 classes from its jars during its first upstream request, which on
+   * a busy machine outlasted a 1 s {@code headers-timeout} (the JDK client's classes come from
+   * the JVM's own archive, so it never showed). Costs a few hundred ms of {@code Filter.init}.
+   */
+  private static void preload() {
+    ClassLoader loader = JettyTransport.class.getClassLoader();
+    try (InputStream in = JettyTransport.class.getResourceAsStream("jetty-classes.txt")) {
+      if (in == null) {
+        return;
+      }
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        String name = line.trim();
+        if (name.isEmpty() || name.startsWith("#")) {
+          continue;
+        }
+        try {
+          Class.forName(name, true, loader);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException skipped) {
+          LOG.debug("not preloaded: {}", name);
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("no preload list", e);
+    }
   }
 
   @Override

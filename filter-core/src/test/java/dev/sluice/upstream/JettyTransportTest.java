@@ -1,21 +1,14 @@
-package dev.sluice.transport.jetty;
+package dev.sluice.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testkit.MockUpstream;
-import dev.sluice.upstream.TransportContract;
-import dev.sluice.upstream.UpstreamCall;
-import dev.sluice.upstream.UpstreamListener;
-import dev.sluice.upstream.UpstreamRequest;
-import dev.sluice.upstream.UpstreamTransport;
-import dev.sluice.upstream.UpstreamTransportProvider;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,13 +19,6 @@ class JettyTransportTest extends TransportContract {
   @Override
   protected UpstreamTransport create(Duration connectTimeout) {
     return JettyTransport.start(connectTimeout, JettyTransport.POOLED_IDLE_TIMEOUT);
-  }
-
-  @Test
-  void provider_isFoundByServiceLoader_asJetty() {
-    List<String> names = ServiceLoader.load(UpstreamTransportProvider.class).stream()
-        .map(p -> p.get().name()).toList();
-    assertThat(names).contains("jetty");
   }
 
   @Test

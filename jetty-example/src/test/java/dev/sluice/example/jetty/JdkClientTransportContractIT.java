@@ -7,16 +7,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The relay contract (testkit) on this example with the Jetty-client upstream transport
- * ({@code transport=jetty}, module transport-jetty) instead of the JDK's. An unknown transport
- * name fails the filter's start, so this cannot silently run on the default.
+ * The relay contract (testkit) on this example with the JDK-client upstream transport
+ * ({@code transport=jdk}) instead of the default Jetty client. An unknown transport name fails
+ * the filter's start, so this cannot silently run on the default.
  */
-class JettyClientTransportContractIT extends RelayContract {
+class JdkClientTransportContractIT extends RelayContract {
 
   @Override
   protected ContainerUnderTest start(URI upstream, Map<String, String> settings) {
     Map<String, String> withTransport = new HashMap<>(settings);
-    withTransport.put("transport", "jetty");
+    withTransport.put("transport", "jdk");
     return JettyExampleIT.container(upstream, withTransport);
   }
 }

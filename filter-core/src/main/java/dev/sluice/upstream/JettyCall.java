@@ -1,7 +1,5 @@
-package dev.sluice.transport.jetty;
+package dev.sluice.upstream;
 
-import dev.sluice.upstream.UpstreamCall;
-import dev.sluice.upstream.UpstreamListener;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.nio.ByteBuffer;
