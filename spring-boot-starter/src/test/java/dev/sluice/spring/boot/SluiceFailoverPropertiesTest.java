@@ -65,6 +65,45 @@ class SluiceFailoverPropertiesTest {
         });
   }
 
+  /** The README's application.yml, with a key file and variable this test has. */
+  @Test
+  void readmesYaml_bindsTheListThePoolAndTheRetrySettings(@TempDir Path dir) throws Exception {
+    Path keys = Files.writeString(dir.resolve("b-keys"), "sk-b1\nsk-b2\n");
+    String yaml = """
+        sluice:
+          upstream:
+            - http://127.0.0.1:9                        # priority 0: first
+            - http://127.0.0.1:10;api-key=file:%s
+            - http://127.0.0.1:11;priority=1;weight=3   # shares priority 1 with b, 3:1
+          api-key: sk-one, sk-two
+          max-attempts: 3
+          retry-budget: 20s
+          retry-statuses: 429,500,529
+          cooldown-max: 30s
+          retry-gate: 1500ms
+          retry-gate-bytes: 64KB
+        """.formatted(keys);
+    var loaded = new org.springframework.boot.env.YamlPropertySourceLoader().load("yaml",
+        new org.springframework.core.io.ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)));
+    web.withInitializer(c -> loaded.forEach(c.getEnvironment().getPropertySources()::addFirst))
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          SluiceConfig config = config(context);
+          assertThat(config.upstreams()).extracting(UpstreamEntry::priority)
+              .containsExactly(0, 1, 1);
+          assertThat(config.upstreams()).extracting(UpstreamEntry::weight)
+              .containsExactly(1, 1, 3);
+          assertThat(config.upstreams().get(1).keys()).containsExactly("sk-b1", "sk-b2");
+          assertThat(config.apiKeys()).containsExactly("sk-one", "sk-two");
+          assertThat(config.retry().maxAttempts()).isEqualTo(3);
+          assertThat(config.retry().budget()).isEqualTo(Duration.ofSeconds(20));
+          assertThat(config.retry().statuses()).isEqualTo(Set.of(429, 500, 529));
+          assertThat(config.retry().cooldownMax()).isEqualTo(Duration.ofSeconds(30));
+          assertThat(config.retry().gate()).isEqualTo(Duration.ofMillis(1500));
+          assertThat(config.retry().gateBytes()).isEqualTo(64 * 1024);
+        });
+  }
+
   @Test
   void oneUrl_staysOneUpstream() {
     web.withPropertyValues("sluice.upstream=http://127.0.0.1:9/base/").run(context -> {
