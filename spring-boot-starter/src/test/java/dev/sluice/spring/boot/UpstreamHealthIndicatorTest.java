@@ -60,6 +60,13 @@ class UpstreamHealthIndicatorTest {
     }
   }
 
+  /** A loopback port nothing listens on (just closed). */
+  private static int closedPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
   void reachableUpstream_isUp_withItsHostAndPortOnly() throws Exception {
     try (Listener upstream = new Listener()) {
@@ -79,10 +86,7 @@ class UpstreamHealthIndicatorTest {
 
   @Test
   void unreachableUpstream_isDown_withTheError() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = closedPort();
     Health health = new UpstreamHealthIndicator(URI.create("http://127.0.0.1:" + closed),
         settings(Duration.ZERO)).health();
     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
@@ -122,10 +126,7 @@ class UpstreamHealthIndicatorTest {
 
   @Test
   void severalEntries_eachReachableOrNot_withTheirCoolDowns_neverAKey() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = closedPort();
     try (Listener upstream = new Listener()) {
       var open = new dev.sluice.failover.UpstreamEntry(upstream.uri(), 0, 1,
           java.util.List.of("sk-one", "sk-two"));
@@ -163,10 +164,7 @@ class UpstreamHealthIndicatorTest {
 
   @Test
   void noEntryReachable_isDown() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = closedPort();
     var dead = dev.sluice.failover.UpstreamEntry.of(URI.create("http://127.0.0.1:" + closed));
     var alsoDead = dev.sluice.failover.UpstreamEntry.of(URI.create("http://[::1]:" + closed));
     assertThat(new UpstreamHealthIndicator(java.util.List.of(dead, alsoDead),
