@@ -1,7 +1,6 @@
 package dev.sluice;
 
 import dev.sluice.failover.RetryPolicy;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -61,19 +60,13 @@ final class Settings {
   /** Builds the config, or throws an {@link IllegalArgumentException} naming the bad setting. */
   SluiceConfig read() {
     SluiceConfig.Builder b = SluiceConfig.builder();
-    apply("upstream", v -> {
-      if (v.indexOf(',') < 0 && v.indexOf(';') < 0) {
-        b.upstream(URI.create(v));
-      } else {
-        b.upstreams(UpstreamList.parse(v, System::getenv));
-      }
-    });
+    apply("upstream", b::upstreams);
     apply("connect-timeout", v -> b.connectTimeout(parseDuration(v)));
     apply("headers-timeout", v -> b.headersTimeout(parseDuration(v)));
     apply("request-hook-timeout", v -> b.requestHookTimeout(parseDuration(v)));
     apply("idle-timeout", v -> b.idleTimeout(parseDuration(v)));
     apply("max-request-bytes", v -> b.maxRequestBytes(parseSize(v)));
-    apply("api-key", v -> b.apiKeys(UpstreamList.keys(v, System::getenv)));
+    apply("api-key", b::apiKeys);
     apply("hooks", v -> b.hooks(Arrays.stream(v.split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).toList()));
     apply("max-follow-ups", v -> b.maxFollowUps(Integer.parseInt(v)));

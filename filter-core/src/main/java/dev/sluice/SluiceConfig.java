@@ -261,6 +261,27 @@ public final class SluiceConfig {
       return this;
     }
 
+    /**
+     * The {@code upstream} setting's text: one URL, or entries {@code
+     * URL[;priority=N][;weight=N][;api-key=env:NAME|file:PATH]} separated by commas (README
+     * "Failover and retries"); {@code env:} reads the process environment. Messages never show a
+     * key.
+     */
+    public Builder upstreams(String setting) {
+      String v = Objects.requireNonNull(setting, "setting == null").trim();
+      return v.indexOf(',') < 0 && v.indexOf(';') < 0 ? upstream(URI.create(v))
+          : upstreams(UpstreamList.parse(v, System::getenv));
+    }
+
+    /**
+     * The {@code api-key} setting's text: keys separated by commas, {@code file:PATH} or {@code
+     * env:NAME} (one or more keys a line). Messages never show a key.
+     */
+    public Builder apiKeys(String setting) {
+      return apiKeys(UpstreamList.keys(Objects.requireNonNull(setting, "setting == null"),
+          System::getenv));
+    }
+
     /** The {@code api-key} pool: keys used in turn among those not cooling down. */
     public Builder apiKeys(List<String> keys) {
       this.apiKeys = checkedKeys(Objects.requireNonNull(keys, "keys == null"));

@@ -230,6 +230,17 @@ public final class SluiceFilter implements Filter {
     return r == null ? 0 : r.open().get();
   }
 
+  /**
+   * Each upstream entry's cool-downs as of now, in the order of {@link SluiceConfig#upstreams()}:
+   * a read-only snapshot for health pages (empty before {@link #init}). Without failover nothing
+   * cools down.
+   */
+  public List<dev.sluice.failover.UpstreamStatus> upstreamStatus() {
+    Relay r = relay;
+    return r == null ? List.of() : Failover.status(r.transport(), r.config().upstreams(),
+        r.config().apiKeys());
+  }
+
   /** The effective configuration; valid after {@link #init}. */
   public SluiceConfig config() {
     return relay.config();

@@ -52,6 +52,20 @@ public final class Failover {
     return new FailoverTransport(transport, plan, Objects.requireNonNull(timer, "timer == null"));
   }
 
+  /**
+   * Each entry's cool-downs now, in the order of {@code entries}: those of the decorator's health
+   * when {@code transport} is one {@link #decorate} made, else open entries (nothing is tracked
+   * without failover).
+   */
+  public static List<UpstreamStatus> status(UpstreamTransport transport,
+      List<UpstreamEntry> entries, List<String> filterKeys) {
+    if (transport instanceof FailoverTransport) {
+      return ((FailoverTransport) transport).plan.status();
+    }
+    return entries.stream().map(e -> UpstreamStatus.open(e,
+        e.keys().isEmpty() ? filterKeys.size() : e.keys().size())).toList();
+  }
+
   /** The attempts of a call the decorator opened, so far; empty for any other call. */
   public static List<Attempt> attempts(UpstreamCall call) {
     return call instanceof FailoverCall ? ((FailoverCall) call).attempts() : List.of();

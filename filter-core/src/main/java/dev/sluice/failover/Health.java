@@ -13,7 +13,7 @@ interface Health {
 
   /**
    * Until when (epoch ms) the pair may not be tried: the later of the entry's and the key's
-   * cool-downs; at or before now when it is open.
+   * cool-downs; at or before now when it is open. {@code key} -1 asks for the entry's own.
    */
   long closedUntil(int entry, int key);
 

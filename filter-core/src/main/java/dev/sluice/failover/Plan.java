@@ -150,6 +150,34 @@ final class Plan {
     return order; // stable: equal priorities keep the list's order
   }
 
+  /** Every entry's cool-downs as of now, for health pages. */
+  List<UpstreamStatus> status() {
+    long now = millis.getAsLong();
+    List<UpstreamStatus> out = new ArrayList<>(entries.size());
+    for (int e = 0; e < entries.size(); e++) {
+      UpstreamEntry entry = entries.get(e);
+      boolean pooled = !pools.get(e).isEmpty();
+      long until = pooled ? health.closedUntil(e, -1) : health.closedUntil(e, 0);
+      int cooling = 0;
+      long keysUntil = 0;
+      for (int k = 0; pooled && k < keys(e); k++) {
+        long at = health.closedUntil(e, k);
+        if (at > now && at > until) {
+          cooling++;
+          keysUntil = Math.max(keysUntil, at);
+        }
+      }
+      out.add(new UpstreamStatus(entry.host(), entry.priority(), entry.weight(),
+          pools.get(e).size(), opensAt(until, now), cooling, opensAt(keysUntil, now)));
+    }
+    return List.copyOf(out);
+  }
+
+  private static java.util.Optional<java.time.Instant> opensAt(long until, long now) {
+    return until > now ? java.util.Optional.of(java.time.Instant.ofEpochMilli(until))
+        : java.util.Optional.empty();
+  }
+
   static long pair(int entry, int key) {
     return (long) entry << 32 | key;
   }

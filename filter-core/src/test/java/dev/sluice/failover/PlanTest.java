@@ -44,6 +44,34 @@ class PlanTest {
   }
 
   @Test
+  void status_showsEntryAndKeyCoolDowns_untilTheyOpen_neverAKey() {
+    UpstreamEntry pooled = new UpstreamEntry(URI.create("http://b:8080"), 1, 2,
+        List.of("sk-one", "sk-two", "sk-three"));
+    Plan p = plan(List.of(entry("http://a", 0, 1), pooled), List.of());
+    p.health.coolDown(0, -1, now.get() + 1000); // a 529
+    p.health.coolDown(1, 2, now.get() + 3000); // a 429 on the third key
+    List<UpstreamStatus> s = p.status();
+    assertThat(s).hasSize(2);
+    assertThat(s.get(0).host()).isEqualTo("a");
+    assertThat(s.get(0).keys()).isZero();
+    assertThat(s.get(0).coolingDownUntil())
+        .contains(java.time.Instant.ofEpochMilli(now.get() + 1000));
+    assertThat(s.get(1).host()).isEqualTo("b:8080");
+    assertThat(s.get(1).coolingDown()).isFalse();
+    assertThat(s.get(1).keys()).isEqualTo(3);
+    assertThat(s.get(1).keysCoolingDown()).isEqualTo(1);
+    assertThat(s.get(1).keysCoolingDownUntil())
+        .contains(java.time.Instant.ofEpochMilli(now.get() + 3000));
+    assertThat(s.toString()).doesNotContain("sk-");
+
+    now.addAndGet(1000);
+    assertThat(p.status().get(0).coolingDown()).isFalse();
+    now.addAndGet(2000);
+    assertThat(p.status().get(1).keysCoolingDown()).isZero();
+    assertThat(p.status().get(1).keysCoolingDownUntil()).isEmpty();
+  }
+
+  @Test
   void everythingCooling_theOneThatOpensFirst() {
     Plan p = plan(List.of(entry("http://a", 0, 1), entry("http://b", 1, 1)), List.of());
     p.health.coolDown(0, -1, now.get() + 5000);

@@ -38,6 +38,7 @@ public class SpringBootExample {
    * @param port the port to bind, or 0 for an ephemeral one
    * @param upstream the Anthropic API (or a mock) that Sluice relays to: {@code sluice.upstream}
    * @param settings further Sluice settings, each becoming the property {@code sluice.<key>}
+   *     ({@code "upstream"} among them wins over {@code upstream}: a failover list)
    *     (for example {@code "idle-timeout" -> "5m"}); like {@code --upstream}, they are Boot's
    *     default properties, so {@code application.yml}, {@code SLUICE_*} variables and {@code
    *     -Dsluice.*} override them
@@ -51,8 +52,8 @@ public class SpringBootExample {
     Map<String, Object> properties = new LinkedHashMap<>();
     properties.put("server.address", "127.0.0.1");
     properties.put("server.port", port);
-    settings.forEach((key, value) -> properties.put("sluice." + key, value));
     properties.put("sluice.upstream", upstream.toString());
+    settings.forEach((key, value) -> properties.put("sluice." + key, value)); // "upstream": a list
     SpringApplicationBuilder builder = new SpringApplicationBuilder(SpringBootExample.class)
         .main(SpringBootExample.class)
         .sources(sources)

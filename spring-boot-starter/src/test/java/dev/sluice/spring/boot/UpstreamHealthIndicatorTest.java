@@ -60,6 +60,13 @@ class UpstreamHealthIndicatorTest {
     }
   }
 
+  /** A loopback port nothing listens on (just closed). */
+  private static int closedPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
   void reachableUpstream_isUp_withItsHostAndPortOnly() throws Exception {
     try (Listener upstream = new Listener()) {
@@ -79,10 +86,7 @@ class UpstreamHealthIndicatorTest {
 
   @Test
   void unreachableUpstream_isDown_withTheError() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = closedPort();
     Health health = new UpstreamHealthIndicator(URI.create("http://127.0.0.1:" + closed),
         settings(Duration.ZERO)).health();
     assertThat(health.getStatus()).isEqualTo(Status.DOWN);
@@ -118,5 +122,52 @@ class UpstreamHealthIndicatorTest {
     assertThat(new UpstreamHealthIndicator(URI.create("http://api.anthropic.invalid"),
         settings(Duration.ZERO)).health().getDetails().toString())
         .contains("api.anthropic.invalid:80");
+  }
+
+  @Test
+  void severalEntries_eachReachableOrNot_withTheirCoolDowns_neverAKey() throws Exception {
+    int closed = closedPort();
+    try (Listener upstream = new Listener()) {
+      var open = new dev.sluice.failover.UpstreamEntry(upstream.uri(), 0, 1,
+          java.util.List.of("sk-one", "sk-two"));
+      var dead = dev.sluice.failover.UpstreamEntry.of(URI.create("http://127.0.0.1:" + closed));
+      java.time.Instant until = java.time.Instant.parse("2030-01-01T00:00:00Z");
+      var states = new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of(
+          new dev.sluice.failover.UpstreamStatus("127.0.0.1", 0, 1, 2, java.util.Optional.empty(),
+              1, java.util.Optional.of(until)),
+          new dev.sluice.failover.UpstreamStatus("127.0.0.1", 1, 1, 0, java.util.Optional.of(until),
+              0, java.util.Optional.empty())));
+      UpstreamHealthIndicator indicator = new UpstreamHealthIndicator(
+          java.util.List.of(open, dead), settings(Duration.ofMinutes(5)), states::get);
+      Health health = indicator.health();
+      assertThat(health.getStatus()).as("one entry reachable").isEqualTo(Status.UP);
+      @SuppressWarnings("unchecked")
+      Map<String, Map<String, Object>> entries =
+          (Map<String, Map<String, Object>>) health.getDetails().get("upstreams");
+      assertThat(entries).containsOnlyKeys("127.0.0.1:" + upstream.socket.getLocalPort(),
+          "127.0.0.1:" + closed);
+      assertThat(entries.get("127.0.0.1:" + upstream.socket.getLocalPort()))
+          .containsEntry("reachable", true).containsEntry("coolingDown", false)
+          .containsEntry("keys", 2).containsEntry("keysCoolingDown", 1)
+          .containsEntry("keysCoolingDownUntil", "2030-01-01T00:00:00Z");
+      assertThat(entries.get("127.0.0.1:" + closed)).containsEntry("reachable", false)
+          .containsEntry("coolingDown", true)
+          .containsEntry("coolingDownUntil", "2030-01-01T00:00:00Z").doesNotContainKey("keys");
+      assertThat(health.toString()).doesNotContain("sk-");
+
+      // The cool-downs are read on every call; the connects are cached.
+      states.set(java.util.List.of());
+      assertThat(indicator.health().getDetails().toString()).doesNotContain("coolingDown");
+      assertThat(upstream.awaitAccepted(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void noEntryReachable_isDown() throws Exception {
+    int closed = closedPort();
+    var dead = dev.sluice.failover.UpstreamEntry.of(URI.create("http://127.0.0.1:" + closed));
+    var alsoDead = dev.sluice.failover.UpstreamEntry.of(URI.create("http://[::1]:" + closed));
+    assertThat(new UpstreamHealthIndicator(java.util.List.of(dead, alsoDead),
+        settings(Duration.ZERO), java.util.List::of).health().getStatus()).isEqualTo(Status.DOWN);
   }
 }
