@@ -21,9 +21,17 @@ final class Targets {
   static final List<String> DEFAULT = List.of("direct", "ceiling-jetty", "ceiling-tomcat",
       "sluice-jetty", "sluice-tomcat", "sluice-hooks", "sluice-legacy", "jetty-proxy", "nginx",
       "direct-tls", "sluice-jetty-tls", "sluice-tomcat-tls", "nginx-tls");
-  /** Upstream transport variants of sluice-jetty, run when named. */
+  /**
+   * Run when named: upstream transport variants of sluice-jetty; the failover decorator on one
+   * upstream with and without its commit gate (what the gate adds to TTFT); the telemetry hooks.
+   */
   static final List<String> EXTRA = List.of("sluice-jdk", "sluice-jdk-fj2", "sluice-jdk-pool",
-      "sluice-jdk-cached", "sluice-jdk-tls");
+      "sluice-jdk-cached", "sluice-jdk-tls", "sluice-retry-nogate", "sluice-retry-gate",
+      "sluice-micrometer", "sluice-otel");
+  /** The OpenTelemetry SDK building spans and metrics, exporting nothing. */
+  static final List<String> OTEL_NO_EXPORT = List.of(
+      "-Dotel.java.global-autoconfigure.enabled=true", "-Dotel.traces.exporter=none",
+      "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none");
   /** Makes CompletableFuture's default executor the common pool on a 2-CPU machine. */
   static final String COMMON_POOL_2 = "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2";
   static final List<String> ALL = concat(DEFAULT, EXTRA);
@@ -138,6 +146,21 @@ final class Targets {
         return javaJar(name, config, jetty,
             List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=cached"), relay,
             "jetty-example, transport=jdk, jdk-executor=cached (the 0.1 unbounded pool)");
+      case "sluice-retry-nogate":
+        return javaJar(name, config, jetty,
+            List.of("-Dsluice.max-attempts=2", "-Dsluice.retry-gate=off"), relay,
+            "jetty-example, the failover decorator on one upstream (max-attempts=2), gate off");
+      case "sluice-retry-gate":
+        return javaJar(name, config, jetty, List.of("-Dsluice.max-attempts=2"), relay,
+            "jetty-example, the failover decorator on one upstream (max-attempts=2), gate on");
+      case "sluice-micrometer":
+        return javaJar(name, config, jetty, List.of(),
+            concat(relay, List.of("--hooks", "micrometer")),
+            "jetty-example, --hooks micrometer (global registry, nothing scraping)");
+      case "sluice-otel":
+        return javaJar(name, config, jetty, OTEL_NO_EXPORT,
+            concat(relay, List.of("--hooks", "opentelemetry")),
+            "jetty-example, --hooks opentelemetry (SDK autoconfigured, exporters none)");
       case "sluice-tomcat":
       case "sluice-tomcat-tls":
         return javaJar(name, config, tomcat, trust, relay,
