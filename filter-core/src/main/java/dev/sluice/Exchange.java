@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.client.DisconnectDetector.Watch;
 import dev.sluice.hook.Outcome;
 import dev.sluice.upstream.UpstreamCall;
 import dev.sluice.upstream.UpstreamListener;
@@ -69,6 +70,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private boolean finished;
   private Outcome outcome;
   private ScheduledFuture<?> timer;
+  private Watch watch = Watch.NONE; // the disconnect detector's, from the body's end to the last write
   private volatile long lastActivityNanos;
 
   private static final byte[] PING =
@@ -124,9 +126,14 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
         HeaderRules.toUpstream(request, relay.config().apiKey());
     // Containers refuse CR and LF in header values; a wrapper in front of Sluice might not.
     String invalid = HeaderRules.invalidLine(headers);
+    // Outside the lock: a detector may report a client already gone from inside arm().
+    Watch armed = async == null || invalid != null ? Watch.NONE
+        : relay.disconnects().arm(request, this::clientGone);
     try {
       synchronized (this) {
+        watch = armed;
         if (finished) {
+          disarm();
           return;
         }
         if (invalid != null) {
@@ -290,6 +297,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
               response.setContentLengthLong(writer.remaining());
             }
             upstreamDone = true;
+            disarm(); // before the last write: Jetty must find no read pending when it ends
           }
           drain();
         }
@@ -461,6 +469,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     outcome = result;
     upstreamDone = true;
+    disarm();
     awaitingData = false;
     followUpPending = false;
     if (stages != null) {
@@ -489,6 +498,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       stages.answeredLocally(response.getHeader("request-id"));
     }
     upstreamDone = true;
+    disarm();
     if (startWriter(List.of(ByteBuffer.wrap(body))) && async == null) {
       drain();
     }
@@ -504,6 +514,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     finished = true;
     outcome = result;
+    disarm(); // before complete(), which runs after the lock is released
     if (timer != null) {
       timer.cancel(false);
     }
@@ -518,6 +529,13 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
           writer == null ? 0 : writer.written());
     }
+  }
+
+  /** Withdraws the disconnect detector's read interest; once, whichever path ends first. */
+  private void disarm() {
+    Watch w = watch;
+    watch = Watch.NONE;
+    w.disarm();
   }
 
   // ---- timeouts: one pending timer task per exchange ----

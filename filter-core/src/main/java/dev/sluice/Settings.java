@@ -20,7 +20,8 @@ final class Settings {
   static final List<String> NAMES = List.of(
       "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
-      "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor");
+      "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor",
+      Disconnects.SETTING);
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);

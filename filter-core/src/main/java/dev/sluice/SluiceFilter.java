@@ -108,6 +108,7 @@ public final class SluiceFilter implements Filter {
     HookRegistry hooks;
     Pricing pricing;
     UpstreamTransport transport;
+    Disconnects disconnects;
     try {
       config = given != null ? given : read(filterConfig, settings);
       ClassLoader loader = filterConfig.getServletContext().getClassLoader();
@@ -122,18 +123,20 @@ public final class SluiceFilter implements Filter {
       pricing = pricing(config);
       transport = givenTransport != null ? givenTransport
           : Transports.create(config.transport(), loader, transportSettings(config, settings));
+      disconnects = Disconnects.load(loader, filterConfig.getServletContext(),
+          settings.get(Disconnects.SETTING));
     } catch (IllegalArgumentException e) {
       throw new ServletException(e.getMessage(), e);
     }
     relay = new Relay(config, transport, newTimer(), hooks, pricing,
-        hooks.needsPipeline() ? Threads.completions() : null);
+        hooks.needsPipeline() ? Threads.completions() : null, disconnects);
     context = filterConfig.getServletContext();
     attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
     context.setAttribute(attribute, (IntSupplier) this::openExchanges);
-    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}",
-        context.getContextPath(), PREFIX, config.upstream(), config,
-        givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
-        hooks);
+    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {};"
+        + " client disconnects seen: {}", context.getContextPath(), PREFIX, config.upstream(),
+        config, givenTransport != null ? transport.getClass().getName() + " (given)"
+            : config.transport(), hooks, disconnects);
   }
 
   private static UpstreamTransportProvider.Settings transportSettings(SluiceConfig config,

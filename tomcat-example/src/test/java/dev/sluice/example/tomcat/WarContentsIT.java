@@ -34,13 +34,14 @@ class WarContentsIT {
   }
 
   @Test
-  void libHoldsSluiceItsRuntimeDependenciesTheJulProviderAndThePlugin() throws IOException {
+  void libHoldsSluiceItsRuntimeDependenciesTheJulProviderThePluginAndTheDetector() throws IOException {
     List<String> lib = entries().stream().filter(n -> n.startsWith("WEB-INF/lib/"))
         .map(n -> n.substring("WEB-INF/lib/".length()).replaceFirst("-\\d.*\\.jar$", ""))
         .sorted().toList();
 
     assertThat(lib).containsExactly("filter-core", "jackson-annotations", "jackson-core",
-        "jackson-databind", "sample-plugin", "slf4j-api", "slf4j-jdk14");
+        "jackson-databind", "sample-plugin", "slf4j-api", "slf4j-jdk14",
+        "sluice-disconnect-tomcat");
   }
 
   @Test
