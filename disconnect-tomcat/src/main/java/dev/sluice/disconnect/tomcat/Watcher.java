@@ -3,6 +3,7 @@ package dev.sluice.disconnect.tomcat;
 import dev.sluice.client.DisconnectDetector.Watch;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -25,9 +26,14 @@ import org.slf4j.LoggerFactory;
  * <p>A socket channel may be registered with several selectors: the watcher's registration adds
  * a key to its own selector only. When a socket turns readable, the watcher clears the interest,
  * takes the wrapper's lock with {@code tryLock} (a container thread holding it is busy with the
- * socket: try again a millisecond later) and calls {@code isReadyForRead()}, which reads into
- * Tomcat's own buffer: {@link EOFException} means the client is gone, {@code true} means a
- * pipelined request now waits in Tomcat's buffer (stop watching), {@code false} means wait again.
+ * socket: try again a millisecond later) and reads one byte without blocking through the
+ * wrapper ({@code read(false, buffer)}): end of stream ({@link EOFException}) means the client is
+ * gone, nothing means wait again, and a byte is the start of a pipelined request, handed back
+ * with {@code unRead}, so Tomcat parses it after this response; the watch then stops.
+ *
+ * <p>Not {@code isReadyForRead()}, which the issue proposed: on Tomcat 10.1.62 it returns true
+ * for a socket with nothing to read (measured: the read buffer stays empty), which would end
+ * every watch at once; {@code read} plus {@code unRead} means the same on 10.1 and 11.
  *
  * <p>A disarmed watch's key must be cancelled and the selector woken: a closed channel keeps its
  * descriptor open until every selector it is registered with has dropped the key.
@@ -235,10 +241,17 @@ final class Watcher implements Runnable {
             return Result.DONE;
           }
           try {
-            if (!socket.isReadyForRead()) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            int n = socket.read(false, one);
+            if (n < 0) {
+              throw new EOFException("client closed the connection");
+            }
+            if (n == 0) {
               return Result.AGAIN;
             }
-            active = false; // a pipelined request, now in Tomcat's buffer
+            one.flip();
+            socket.unRead(one); // a pipelined request: Tomcat reads it first, after this response
+            active = false;
             return Result.DONE;
           } catch (IOException e) {
             active = false;
