@@ -67,6 +67,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private boolean awaitingData;
   private boolean upstreamDone;
   private boolean followUpPending;
+  private boolean hookWaiting; // a request hook's onRequestAsync has not completed
   private boolean finished;
   private Outcome outcome;
   private ScheduledFuture<?> timer;
@@ -150,9 +151,21 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   }
 
   private void relay(List<Map.Entry<String, String>> headers, byte[] body, int length) {
-    UpstreamRequest upstream = stages == null
+    proceed(stages == null
         ? new UpstreamRequest(target, headers, body, length)
-        : stages.request(target, headers, body, length);
+        : stages.request(target, headers, body, length, this::requestHookSettled));
+  }
+
+  /** After the request hooks: send, answer a rejection, or wait for a hook still working. */
+  private void proceed(UpstreamRequest upstream) {
+    if (upstream == Stages.WAITING) {
+      if (!hookWaiting) { // one bound for all of a request's waits
+        hookWaiting = true;
+        schedule(relay.config().requestHookTimeout().toNanos());
+      }
+      return;
+    }
+    hookWaiting = false;
     if (upstream == null) {
       RequestStage r = stages.rejection();
       respondLocally(r.rejectStatus(), r.rejectType(), r.rejectMessage(), Outcome.REJECTED);
@@ -164,6 +177,34 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
         LOG.debug("{} {} -> {} ({} request bytes)", request.getMethod(),
             request.getRequestURI(), relay.config().upstream(), upstream.bodyLength());
       }
+    }
+  }
+
+  /** A parked request hook's stage completed, on whatever thread completed it. */
+  private void requestHookSettled() {
+    if (inbox != null) {
+      inbox.add(this::resumeRequest);
+    } else {
+      resumeRequest();
+    }
+  }
+
+  private void resumeRequest() {
+    ClassLoader caller = enterApp();
+    try {
+      try {
+        synchronized (this) {
+          if (finished || !hookWaiting) {
+            return; // the client left, or the wait was given up
+          }
+          proceed(stages.resumeRequest());
+        }
+      } catch (RuntimeException e) {
+        internalError(e);
+      }
+      runDeferred();
+    } finally {
+      leaveApp(caller);
     }
   }
 
@@ -556,7 +597,9 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
           if (finished) {
             return;
           }
-          if (!responding || followUpPending) {
+          if (hookWaiting) {
+            proceed(stages.requestHookTimedOut());
+          } else if (!responding || followUpPending) {
             failUpstream(true, "Upstream did not answer within headers-timeout ("
                 + Settings.format(relay.config().headersTimeout()) + ")");
           } else {

@@ -27,6 +27,11 @@ final class Guard {
     LOG.warn("Hook '{}' failed in {}; continuing without its change", hook.name(), point, t);
   }
 
+  static void logTimeout(Hook hook) {
+    LOG.warn("Hook '{}' did not finish {} within request-hook-timeout", hook.name(),
+        HookPoint.REQUEST_ASYNC);
+  }
+
   /** A hook's change refused for safety; {@code why} must not carry a header value. */
   static void logRefused(Hook hook, HookPoint point, String why) {
     LOG.warn("Hook '{}' {} in {}; failing the request closed", hook.name(), why, point);

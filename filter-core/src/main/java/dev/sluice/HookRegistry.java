@@ -1,10 +1,14 @@
 package dev.sluice;
 
+import dev.sluice.cost.Pricing;
+import dev.sluice.cost.PricingAware;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
+import dev.sluice.hook.HookSettings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,23 +33,69 @@ final class HookRegistry {
   private final boolean legacy;
   private final Map<HookPoint, Hook[]> byPoint = new EnumMap<>(HookPoint.class);
   private final EventRoutes events;
+  /** Hooks of either request point, in order: one pass runs them whichever form they use. */
+  private final Hook[] requestHooks;
   /** Hooks shown credential values (Hook.readsCredentials), asked once here. */
   private final Set<Hook> credentialReaders =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
+  /** What each hook answered at start: asked once, so a plugin that throws fails start once. */
+  private final Map<Hook, String> names = new IdentityHashMap<>();
+
   private HookRegistry(List<Hook> hooks, boolean legacy) {
+    Map<Hook, Integer> priorities = new IdentityHashMap<>();
+    for (Hook h : hooks) {
+      names.put(h, ask(h, "name()", h::name));
+      priorities.put(h, ask(h, "priority()", h::priority));
+    }
     List<Hook> sorted = new ArrayList<>(hooks);
-    sorted.sort(Comparator.comparingInt(Hook::priority).thenComparing(Hook::name));
+    sorted.sort(Comparator.<Hook>comparingInt(priorities::get).thenComparing(names::get));
     this.hooks = List.copyOf(sorted);
     this.legacy = legacy;
     for (HookPoint p : HookPoint.values()) {
       byPoint.put(p, sorted.stream().filter(h -> legacy || p.isOverriddenBy(h))
           .toArray(Hook[]::new));
     }
+    this.requestHooks = sorted.stream().filter(h -> calls(h, HookPoint.REQUEST)
+        || calls(h, HookPoint.REQUEST_ASYNC)).toArray(Hook[]::new);
     this.events = new EventRoutes(byPoint.get(HookPoint.EVENT), legacy);
     for (Hook h : sorted) {
-      if (h.readsCredentials()) {
+      if (ask(h, "readsCredentials()", h::readsCredentials)) {
         credentialReaders.add(h);
+      }
+    }
+  }
+
+  /**
+   * Asks a plugin something at start. A failure fails start naming the plugin by its class (its
+   * name may be what failed), instead of an anonymous exception from deep inside init.
+   */
+  private static <T> T ask(Hook hook, String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (Throwable t) {
+      Guard.propagateIfFatal(t);
+      throw new IllegalArgumentException("Hook " + hook.getClass().getName() + " failed in "
+          + what + ": " + t, t);
+    }
+  }
+
+  /**
+   * Hands every hook the filter's settings, in order, and a {@link PricingAware} one the filter's
+   * pricing table first. A hook that throws fails start, naming it:
+   * a plugin that could not configure itself (an auth plugin without its key store) must not run.
+   */
+  void configure(HookSettings settings, Pricing pricing) {
+    for (Hook h : hooks) {
+      try {
+        if (h instanceof PricingAware) { // the filter's one table, before configure
+          ((PricingAware) h).pricing(pricing);
+        }
+        h.configure(settings);
+      } catch (Throwable t) {
+        Guard.propagateIfFatal(t);
+        throw new IllegalArgumentException("Hook '" + names.get(h) + "' ("
+            + h.getClass().getName() + ") failed to configure: " + t, t);
       }
     }
   }
@@ -123,9 +174,16 @@ final class HookRegistry {
           break;
         }
         Hook h = it.next();
-        Hook previous = found.putIfAbsent(h.name(), h);
+        String name;
+        try {
+          name = h.name();
+        } catch (RuntimeException e) {
+          LOG.warn("Skipping hook {}: its name() failed: {}", h.getClass().getName(), e.toString());
+          continue;
+        }
+        Hook previous = found.putIfAbsent(name, h);
         if (previous != null && previous.getClass() != h.getClass()) {
-          LOG.warn("Two hooks are named '{}': keeping {}, ignoring {}", h.name(),
+          LOG.warn("Two hooks are named '{}': keeping {}, ignoring {}", name,
               previous.getClass().getName(), h.getClass().getName());
         }
       } catch (ServiceConfigurationError | LinkageError e) {
@@ -137,6 +195,24 @@ final class HookRegistry {
 
   Hook[] at(HookPoint point) {
     return byPoint.get(point);
+  }
+
+  /** The hooks of {@link HookPoint#REQUEST} and {@link HookPoint#REQUEST_ASYNC}, in order. */
+  Hook[] requestHooks() {
+    return requestHooks;
+  }
+
+  /** Whether {@code hook} is called at {@code point} (legacy: every hook at every point). */
+  boolean calls(Hook hook, HookPoint point) {
+    if (legacy) {
+      return true;
+    }
+    for (Hook h : byPoint.get(point)) {
+      if (h == hook) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The event hooks by event name (legacy: every event hook for every name). */
@@ -164,7 +240,7 @@ final class HookRegistry {
   public String toString() {
     if (legacy) {
       return "LEGACY PIPELINE (benchmark baseline: every stage, every hook, every point) "
-          + hooks.stream().map(Hook::name).toList();
+          + hooks.stream().map(names::get).toList();
     }
     if (hooks.isEmpty()) {
       return "none (pure byte relay)";
@@ -173,11 +249,11 @@ final class HookRegistry {
     StringJoiner events = new StringJoiner("; ", " (events: ", ")").setEmptyValue("");
     for (Hook h : hooks) {
       Set<HookPoint> points = HookPoint.of(h);
-      j.add(h.name() + points + (readsCredentials(h) ? " reads credentials" : ""));
+      j.add(names.get(h) + points + (readsCredentials(h) ? " reads credentials" : ""));
       if (points.contains(HookPoint.EVENT)) {
         String names = EventRoutes.describe(h);
         if (!names.isEmpty()) {
-          events.add(h.name() + " " + names);
+          events.add(this.names.get(h) + " " + names);
         }
       }
     }

@@ -7,6 +7,7 @@ import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.Outcome;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -56,7 +57,8 @@ final class Records {
     }
     String model = s.facts().model();
     String billed = message.path("model").asText(model);
-    double cost = usage.isEmpty() ? Double.NaN : relay.pricing().cost(billed, usage);
+    double cost = usage.isEmpty() ? Double.NaN
+        : relay.pricing().cost(billed, usage).map(BigDecimal::doubleValue).orElse(Double.NaN);
     return new ExchangeRecord(s.requestId(), s.path(), model, s.facts().stream(), status, result,
         partial, message, usage, cost, s.clock().timings(), Map.copyOf(s.attributes()));
   }

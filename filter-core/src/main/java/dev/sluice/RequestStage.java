@@ -1,7 +1,5 @@
 package dev.sluice;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,11 +8,12 @@ import dev.sluice.hook.Headers;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.RequestContext;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the request hooks. The body is parsed only when a hook asks for it, at most once, and
@@ -33,7 +32,7 @@ final class RequestStage implements RequestContext {
   private ObjectNode body;
   private boolean changed;
   private String newModel; // set by setModel while there is no tree: spliced into the bytes
-  private TopLevel topLevel;
+  private TopLevelFields topLevel;
   private int rejectStatus;
   private String rejectType;
   private String rejectMessage;
@@ -52,25 +51,141 @@ final class RequestStage implements RequestContext {
     this.attributes = attributes;
   }
 
+  /** Where {@link #run} left the request. */
+  enum Step {
+    /** Every request hook ran: send it. */
+    DONE,
+    /** A hook rejected it, or failed closed: answer {@link #rejectStatus()}. */
+    REJECTED,
+    /** A hook's {@code onRequestAsync} is still working; {@link #resume()} goes on. */
+    WAITING
+  }
+
+  private Hook[] hooks;
+  private HookRegistry registry;
+  private Runnable onSettled;
+  private int next; // the next hook to run
+  private Wait waiting; // the hook whose stage has not completed, or null
+
+  /** One hook's pending stage; {@code state} settles the race between completion and return. */
+  private static final class Wait {
+    static final int REGISTERING = 0;
+    static final int SETTLED_EARLY = 1;
+    static final int PARKED = 2;
+    final Hook hook;
+    final AtomicInteger state = new AtomicInteger(REGISTERING);
+    volatile Throwable failure;
+    volatile boolean settled;
+
+    Wait(Hook hook) {
+      this.hook = hook;
+    }
+  }
+
   /**
-   * Runs {@code hooks}, showing credentials to those {@code readsCredentials} names; returns
-   * false when one rejected the request or failed closed.
+   * Runs the request hooks in order, showing credentials to those {@code registry} lets read
+   * them. A hook whose {@code onRequestAsync} stage has not completed parks the request
+   * ({@link Step#WAITING}); {@code onSettled} is called, on the completing thread, when it does.
    */
-  boolean run(Hook[] hooks, Predicate<Hook> readsCredentials) {
-    for (Hook hook : hooks) {
-      shown = readsCredentials.test(hook) ? headers : redacted;
-      boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
-      if (!ok && !hook.failOpen()) {
-        reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+  Step run(Hook[] hooks, HookRegistry registry, Runnable onSettled) {
+    this.hooks = hooks;
+    this.registry = registry;
+    this.onSettled = onSettled;
+    return proceed();
+  }
+
+  /** After {@code onSettled}: takes the parked hook's result and runs the rest. */
+  Step resume() {
+    Wait w = waiting;
+    if (w == null || !w.settled) {
+      return w == null ? Step.DONE : Step.WAITING; // a late call for a wait already given up
+    }
+    waiting = null;
+    return settle(w.hook, w.failure, false) ? proceed() : Step.REJECTED;
+  }
+
+  /** The request-hook-timeout passed while a hook was parked: it failed. */
+  Step timedOut() {
+    Wait w = waiting;
+    if (w == null) {
+      return Step.DONE;
+    }
+    waiting = null;
+    return settle(w.hook, null, true) ? proceed() : Step.REJECTED;
+  }
+
+  private Step proceed() {
+    for (; next < hooks.length; next++) {
+      Hook hook = hooks[next];
+      shown = registry.readsCredentials(hook) ? headers : redacted;
+      if (registry.calls(hook, HookPoint.REQUEST)) {
+        boolean ok = Guard.run(hook, HookPoint.REQUEST, () -> hook.onRequest(this));
+        if (!settle(hook, ok ? null : FAILED, false)) {
+          return Step.REJECTED;
+        }
       }
-      if (rejectStatus == 0) {
-        checkHeaders(hook);
-      }
-      if (rejectStatus != 0) {
-        return false;
+      if (registry.calls(hook, HookPoint.REQUEST_ASYNC)) {
+        CompletionStage<?>[] started = new CompletionStage<?>[1];
+        boolean ok = Guard.run(hook, HookPoint.REQUEST_ASYNC,
+            () -> started[0] = hook.onRequestAsync(this));
+        if (ok && started[0] != null) {
+          Wait w = new Wait(hook);
+          waiting = w;
+          started[0].whenComplete((v, t) -> {
+            w.failure = t;
+            w.settled = true;
+            if (!w.state.compareAndSet(Wait.REGISTERING, Wait.SETTLED_EARLY)) {
+              onSettled.run(); // parked: the exchange resumes on this thread
+            }
+          });
+          if (w.state.compareAndSet(Wait.REGISTERING, Wait.PARKED)) {
+            next++;
+            return Step.WAITING;
+          }
+          waiting = null; // completed already: go on here
+          if (!settle(hook, w.failure, false)) {
+            return Step.REJECTED;
+          }
+        } else if (!settle(hook, ok ? null : FAILED, false)) {
+          return Step.REJECTED;
+        }
       }
     }
-    return true;
+    return Step.DONE;
+  }
+
+  /** Marks a synchronous throw, already logged by {@link Guard}. */
+  private static final Throwable FAILED = new Throwable("logged", null, false, false) {};
+
+  /**
+   * Applies one hook's outcome: its failure (thrown, completed exceptionally, or timed out)
+   * rejects the request unless the hook is fail-open, and a header it set that could split the
+   * upstream request fails it closed. Returns false when the request is rejected.
+   */
+  private boolean settle(Hook hook, Throwable failure, boolean timedOut) {
+    if (timedOut || failure != null) {
+      if (timedOut) {
+        Guard.logTimeout(hook);
+      } else if (failure != FAILED) {
+        Guard.logFailure(hook, HookPoint.REQUEST_ASYNC, unwrap(failure));
+      }
+      if (!hook.failOpen()) {
+        if (timedOut) {
+          reject(504, "timeout_error", "Request hook '" + hook.name()
+              + "' did not finish within request-hook-timeout");
+        } else {
+          reject(500, "api_error", "Request hook '" + hook.name() + "' failed");
+        }
+      }
+    }
+    if (rejectStatus == 0) {
+      checkHeaders(hook);
+    }
+    return rejectStatus == 0;
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   /**
@@ -136,74 +251,21 @@ final class RequestStage implements RequestContext {
     if (newModel != null) {
       return newModel;
     }
-    if (body == null && topLevel().model != null) {
-      return topLevel.model;
-    }
-    return body().path("model").asText("");
+    return body == null ? topLevel().model : TopLevelFields.model(body);
   }
 
   @Override
   public boolean stream() {
-    if (body == null && topLevel().stream != null) {
-      return topLevel.stream;
-    }
-    return body().path("stream").asBoolean(false);
+    return body == null ? topLevel().stream : TopLevelFields.stream(body);
   }
 
-  /**
-   * {@code model} and {@code stream} of the unparsed body, read the way the tree would read them:
-   * the last occurrence wins, an absent one reads "" and false. A field the tree would coerce (a
-   * number as model, "true" as stream) or a body that is not one JSON object stays null, and the
-   * caller asks the tree, so the answer never depends on which way was taken.
-   */
-  private TopLevel topLevel() {
-    if (topLevel != null) {
-      return topLevel;
-    }
-    topLevel = new TopLevel();
-    Json.USES.incrementAndGet();
-    String model = "";
-    Boolean streamed = Boolean.FALSE;
-    try (JsonParser p = Json.MAPPER.getFactory().createParser(raw, 0, rawLength)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return topLevel;
-      }
-      JsonToken t;
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if (field.equals("model")) {
-          model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-          if (model != null) { // the string's bytes, quotes included (getText read it whole)
-            topLevel.modelStart = (int) p.currentTokenLocation().getByteOffset();
-            topLevel.modelEnd = (int) p.currentLocation().getByteOffset();
-          }
-        } else if (field.equals("stream")) {
-          streamed = value == JsonToken.VALUE_TRUE ? Boolean.TRUE
-              : value == JsonToken.VALUE_FALSE ? Boolean.FALSE : null;
-        } else {
-          p.skipChildren();
-        }
-      }
-      if (t == JsonToken.END_OBJECT) {
-        topLevel.model = model;
-        topLevel.stream = streamed;
-        if (model != null && streamed != null) {
-          facts.scanned(model, streamed); // the record's facts need no second scan
-        }
-      }
-    } catch (IOException notJson) {
-      // The tree decides (it reads a broken body as an empty object).
+  /** {@code model} and {@code stream} of the unparsed body, read by the tree's rule. */
+  private TopLevelFields topLevel() {
+    if (topLevel == null) {
+      topLevel = TopLevelFields.scan(raw, rawLength);
+      facts.scanned(topLevel); // the record's facts need no second scan
     }
     return topLevel;
-  }
-
-  /** What {@link #topLevel()} could read without a tree; null where the tree must decide. */
-  private static final class TopLevel {
-    String model;
-    Boolean stream;
-    int modelStart = -1; // the last model string's first byte (its opening quote)
-    int modelEnd; // one past its closing quote
   }
 
   @Override
@@ -229,7 +291,7 @@ final class RequestStage implements RequestContext {
   @Override
   public void setModel(String model) {
     Objects.requireNonNull(model, "model == null");
-    if (body == null && topLevel().model != null && topLevel.modelStart >= 0) {
+    if (body == null && topLevel().modelStart >= 0) {
       newModel = model;
     } else {
       editBody().put("model", model); // a tree exists, or no plain "model" string to replace

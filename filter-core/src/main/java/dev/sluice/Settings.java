@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class Settings {
   static final List<String> NAMES = List.of(
-      "upstream", "connect-timeout", "headers-timeout", "idle-timeout",
+      "upstream", "connect-timeout", "headers-timeout", "request-hook-timeout", "idle-timeout",
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
       "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor",
       Disconnects.SETTING);
@@ -62,6 +62,7 @@ final class Settings {
     apply("upstream", v -> b.upstream(URI.create(v)));
     apply("connect-timeout", v -> b.connectTimeout(parseDuration(v)));
     apply("headers-timeout", v -> b.headersTimeout(parseDuration(v)));
+    apply("request-hook-timeout", v -> b.requestHookTimeout(parseDuration(v)));
     apply("idle-timeout", v -> b.idleTimeout(parseDuration(v)));
     apply("max-request-bytes", v -> b.maxRequestBytes(parseSize(v)));
     apply("api-key", b::apiKey);

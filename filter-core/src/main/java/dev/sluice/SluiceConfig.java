@@ -18,6 +18,7 @@ public final class SluiceConfig {
   private final URI upstream;
   private final Duration connectTimeout;
   private final Duration headersTimeout;
+  private final Duration requestHookTimeout;
   private final Duration idleTimeout;
   private final long maxRequestBytes;
   private final String apiKey;
@@ -32,6 +33,7 @@ public final class SluiceConfig {
     this.upstream = b.upstream;
     this.connectTimeout = b.connectTimeout;
     this.headersTimeout = b.headersTimeout;
+    this.requestHookTimeout = b.requestHookTimeout;
     this.idleTimeout = b.idleTimeout;
     this.maxRequestBytes = b.maxRequestBytes;
     this.apiKey = b.apiKey;
@@ -63,6 +65,15 @@ public final class SluiceConfig {
   /** Longest wait for the upstream status line and headers. */
   public Duration headersTimeout() {
     return headersTimeout;
+  }
+
+  /**
+   * Longest wait for request hooks that finish later ({@code Hook.onRequestAsync}), all of them
+   * together, before the request goes upstream: past it the request fails closed with a 504
+   * {@code timeout_error} (or goes on without the late hook's change when it is fail-open).
+   */
+  public Duration requestHookTimeout() {
+    return requestHookTimeout;
   }
 
   /** Longest upstream silence while the filter is waiting for bytes. There is no total timeout. */
@@ -128,6 +139,7 @@ public final class SluiceConfig {
     return "upstream=" + upstream
         + ", connect-timeout=" + Settings.format(connectTimeout)
         + ", headers-timeout=" + Settings.format(headersTimeout)
+        + ", request-hook-timeout=" + Settings.format(requestHookTimeout)
         + ", idle-timeout=" + Settings.format(idleTimeout)
         + ", max-request-bytes=" + maxRequestBytes
         + ", api-key=" + (apiKey.isEmpty() ? "(client's own)" : "(set, redacted)")
@@ -145,6 +157,7 @@ public final class SluiceConfig {
     private URI upstream = DEFAULT_UPSTREAM;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration headersTimeout = Duration.ofMinutes(10);
+    private Duration requestHookTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofMinutes(5);
     private long maxRequestBytes = 32L * 1024 * 1024;
     private String apiKey = "";
@@ -161,6 +174,7 @@ public final class SluiceConfig {
       upstream = c.upstream;
       connectTimeout = c.connectTimeout;
       headersTimeout = c.headersTimeout;
+      requestHookTimeout = c.requestHookTimeout;
       idleTimeout = c.idleTimeout;
       maxRequestBytes = c.maxRequestBytes;
       apiKey = c.apiKey;
@@ -195,6 +209,11 @@ public final class SluiceConfig {
 
     public Builder headersTimeout(Duration d) {
       this.headersTimeout = positive(d);
+      return this;
+    }
+
+    public Builder requestHookTimeout(Duration d) {
+      this.requestHookTimeout = positive(d);
       return this;
     }
 

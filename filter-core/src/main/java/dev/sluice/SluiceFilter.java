@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
@@ -117,10 +116,8 @@ public final class SluiceFilter implements Filter {
       if (config.legacyPipeline()) {
         hooks = hooks.legacy();
       }
-      for (Hook h : hooks.hooks()) {
-        h.configure(settings::get);
-      }
       pricing = pricing(config);
+      hooks.configure(settings::get, pricing); // one table for the records and the hooks
       transport = givenTransport != null ? givenTransport
           : Transports.create(config.transport(), loader, transportSettings(config, settings));
       disconnects = Disconnects.load(loader, filterConfig.getServletContext(),
@@ -155,13 +152,10 @@ public final class SluiceFilter implements Filter {
   }
 
   private static Pricing pricing(SluiceConfig config) {
-    if (config.pricingFile().isEmpty()) {
-      return Pricing.defaults();
-    }
     try {
-      return Pricing.withOverrides(Path.of(config.pricingFile()));
+      return Pricing.load(config.pricingFile());
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot read "
+      throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': cannot use "
           + config.pricingFile() + ": " + e.getMessage(), e);
     }
   }

@@ -80,28 +80,61 @@ final class Stages implements SseParser.Listener {
 
   // ---- request ----
 
+  /** What {@link #request} returns while a request hook is still working. */
+  static final UpstreamRequest WAITING =
+      new UpstreamRequest(URI.create("sluice:waiting"), List.of(), new byte[0], 0);
+
+  private RequestStage request;
+  private URI target;
+  private Headers upstreamHeaders;
+
   /**
-   * Runs request hooks and returns the request to send, or null when a hook rejected it (then
-   * {@link #rejection()} tells how to answer).
+   * Runs request hooks and returns the request to send, null when a hook rejected it (then
+   * {@link #rejection()} tells how to answer), or {@link #WAITING} while a hook's
+   * {@code onRequestAsync} works: {@code onSettled} is then called, on the thread that completes
+   * it, and {@link #resumeRequest()} goes on.
    */
   UpstreamRequest request(URI target, List<Map.Entry<String, String>> headers, byte[] body,
-      int length) {
-    Headers upstreamHeaders = Headers.mutableCopyOf(headers);
+      int length, Runnable onSettled) {
+    this.target = target;
+    upstreamHeaders = Headers.mutableCopyOf(headers);
     facts.source(body, length);
-    RequestStage stage = new RequestStage(path, body, length, upstreamHeaders, attributes, facts);
+    request = new RequestStage(path, body, length, upstreamHeaders, attributes, facts);
     if (hooks.isLegacy()) {
-      stage.editBody(); // the baseline parses and re-serializes every request
+      request.editBody(); // the baseline parses and re-serializes every request
     }
-    if (hooks.has(HookPoint.REQUEST)
-        && !stage.run(hooks.at(HookPoint.REQUEST), hooks::readsCredentials)) {
-      rejected = stage;
-      return null;
+    Hook[] at = hooks.requestHooks();
+    return at.length == 0 ? upstreamRequest() : next(request.run(at, hooks, onSettled));
+  }
+
+  /** After {@code onSettled}: the parked hook's result, then the remaining hooks. */
+  UpstreamRequest resumeRequest() {
+    return next(request.resume());
+  }
+
+  /** request-hook-timeout passed while a hook worked. */
+  UpstreamRequest requestHookTimedOut() {
+    return next(request.timedOut());
+  }
+
+  private UpstreamRequest next(RequestStage.Step step) {
+    switch (step) {
+      case WAITING:
+        return WAITING;
+      case REJECTED:
+        rejected = request;
+        return null;
+      default:
+        return upstreamRequest();
     }
-    byte[] bytes = stage.bodyBytes();
-    int n = stage.bodyLength(bytes);
+  }
+
+  private UpstreamRequest upstreamRequest() {
+    byte[] bytes = request.bodyBytes();
+    int n = request.bodyLength(bytes);
     if (hooks.has(HookPoint.FOLLOW_UP) && facts.stream()) {
       followUps = new FollowUps(relay, hooks.at(HookPoint.FOLLOW_UP), attributes, target,
-          upstreamHeaders.lines(), stage.parsedOrNull() != null ? stage.parsedOrNull()
+          upstreamHeaders.lines(), request.parsedOrNull() != null ? request.parsedOrNull()
           : Json.object(bytes, 0, n));
     }
     return new UpstreamRequest(target, upstreamHeaders.lines(), bytes, n);

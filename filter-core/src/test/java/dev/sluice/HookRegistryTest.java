@@ -8,7 +8,10 @@ import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.HookPoint;
 import dev.sluice.hook.RequestContext;
+import dev.sluice.hook.HookSettings;
+import dev.sluice.testkit.LogCapture;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HookRegistryTest {
@@ -96,5 +99,75 @@ class HookRegistryTest {
   void defaultName_isKebabCaseOfTheClass() {
     assertThat(new InheritsFromBase().name()).isEqualTo("inherits-from-base");
     assertThat(Hook.NONE.toString()).isEqualTo("Hook.NONE");
+  }
+
+  // ---- plugin calls at start are isolated: a failure names the plugin ----
+
+  @Test
+  void discovery_skipsAHookWhoseNameThrows_namingItsClass() {
+    try (LogCapture logs = LogCapture.start()) {
+      HookRegistry r = HookRegistry.load(getClass().getClassLoader(), List.of("*"));
+      assertThat(r.hooks()).extracting(Hook::name).contains("usage-log", "discovered-test-hook");
+      assertThat(logs.text()).contains("Skipping hook dev.sluice.ThrowingNameHook")
+          .contains("no name today");
+    }
+  }
+
+  @Test
+  void aGivenHookWhosePriorityThrows_failsStartNamingItsClass() {
+    Hook broken = new Hook() {
+      @Override
+      public int priority() {
+        throw new NullPointerException("config not loaded");
+      }
+    };
+    assertThatThrownBy(() -> HookRegistry.of(List.of(new Plain(), broken)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(broken.getClass().getName()).hasMessageContaining("priority()")
+        .hasMessageContaining("config not loaded");
+  }
+
+  @Test
+  void aHookWhoseConfigureThrows_failsStartNamingIt_andLaterHooksAreNotConfigured() {
+    AtomicInteger configured = new AtomicInteger();
+    Hook broken = new Hook() {
+      @Override
+      public String name() {
+        return "a-broken-auth";
+      }
+
+      @Override
+      public void configure(HookSettings settings) {
+        throw new NullPointerException("key store missing");
+      }
+    };
+    Hook later = new Hook() {
+      @Override
+      public String name() {
+        return "b-later";
+      }
+
+      @Override
+      public void configure(HookSettings settings) {
+        configured.incrementAndGet();
+      }
+    };
+    HookRegistry r = HookRegistry.of(List.of(later, broken));
+    assertThatThrownBy(() -> r.configure(name -> null, dev.sluice.cost.Pricing.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Hook 'a-broken-auth' (" + broken.getClass().getName() + ")")
+        .hasMessageContaining("failed to configure").hasMessageContaining("key store missing");
+    assertThat(configured).hasValue(0);
+  }
+
+  @Test
+  void aFatalErrorAtStart_isNotWrapped() {
+    Hook oom = new Hook() {
+      @Override
+      public String name() {
+        throw new OutOfMemoryError("simulated");
+      }
+    };
+    assertThatThrownBy(() -> HookRegistry.of(List.of(oom))).isInstanceOf(OutOfMemoryError.class);
   }
 }

@@ -3,7 +3,11 @@ package dev.sluice;
 import dev.sluice.hook.Hook;
 import dev.sluice.testkit.MockUpstream;
 import jakarta.servlet.Filter;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +40,21 @@ abstract class MockedJettyTest {
     }
     started.clear();
     mock.reset();
+  }
+
+  /** POSTs {@code body} to {@code base}'s /v1/messages, with header name/value pairs. */
+  HttpResponse<byte[]> post(URI base, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
+        .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static String text(HttpResponse<byte[]> r) {
+    return new String(r.body(), StandardCharsets.UTF_8);
   }
 
   EmbeddedJetty jetty(Hook... hooks) throws Exception {

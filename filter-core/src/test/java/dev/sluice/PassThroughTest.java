@@ -95,7 +95,7 @@ class PassThroughTest {
     SluiceConfig config = SluiceConfig.builder().upstream(URI.create("http://127.0.0.1:9")).build();
     Stages s = new Stages(new Relay(config, null, null, registry, Pricing.defaults(), null),
         "/v1/messages");
-    assertThat(s.request(TARGET, List.of(), REQUEST, REQUEST.length)).isNotNull();
+    assertThat(s.request(TARGET, List.of(), REQUEST, REQUEST.length, () -> {})).isNotNull();
     s.onResponse(200, List.of(Map.entry("request-id", "req_1")), true);
     return s;
   }

@@ -35,20 +35,6 @@ class PipelineTest extends MockedJettyTest {
       + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
   static final String NON_STREAM = STREAM.replace("\"stream\":true,", "");
 
-  HttpResponse<byte[]> post(URI base, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/messages"))
-        .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  static String text(HttpResponse<byte[]> r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
-  }
-
   // ---- the pipeline shapes itself ----
 
   @Test
@@ -97,7 +83,7 @@ class PipelineTest extends MockedJettyTest {
     assertThat(record.timings().endNanos()).isGreaterThanOrEqualTo(
         record.timings().firstContentNanos());
     assertThat(record.cost()).isEqualTo(Pricing.defaults().cost(
-        expected.path("model").asText(), expected.get("usage")));
+        expected.path("model").asText(), expected.get("usage")).orElseThrow().doubleValue());
   }
 
   @ParameterizedTest
@@ -541,17 +527,18 @@ class PipelineTest extends MockedJettyTest {
     }
     ObjectNode merged = ((ObjectNode) start.path("usage")).deepCopy();
     ObjectNode deltaUsage = ((ObjectNode) delta.path("usage")).deepCopy();
-    double cost = deltaUsage.remove("cost").asDouble();
+    java.math.BigDecimal cost = deltaUsage.remove("cost").decimalValue();
     merged.setAll(deltaUsage);
     assertThat(cost).isPositive()
-        .isEqualTo(Pricing.defaults().cost(start.path("model").asText(), merged));
+        .isEqualByComparingTo(Pricing.defaults().cost(start.path("model").asText(), merged)
+            .orElseThrow());
 
     JsonNode message = JSON.readTree(text(post(j.baseUri(), NON_STREAM, "x-mock-scenario",
         "text")));
     ObjectNode usage = ((ObjectNode) message.path("usage")).deepCopy();
-    double nonStreamingCost = usage.remove("cost").asDouble();
-    assertThat(nonStreamingCost).isEqualTo(Pricing.defaults().cost(
-        message.path("model").asText(), usage));
+    java.math.BigDecimal nonStreamingCost = usage.remove("cost").decimalValue();
+    assertThat(nonStreamingCost).isEqualByComparingTo(Pricing.defaults().cost(
+        message.path("model").asText(), usage).orElseThrow());
   }
 
   @Test
@@ -704,5 +691,43 @@ class PipelineTest extends MockedJettyTest {
       n++;
     }
     return n;
+  }
+
+  /**
+   * The record's model and stream are what the client sent, read by one rule, whether or not a
+   * request hook parsed the body (before, a string "true" recorded stream=false without such a
+   * hook and true with one, and a numeric model "" and "5").
+   */
+  @Test
+  void recordFacts_doNotDependOnWhetherARequestHookParsedTheBody() throws Exception {
+    Hook parses = new Hook() {
+      @Override
+      public String name() {
+        return "parses";
+      }
+
+      @Override
+      public void onRequest(RequestContext r) {
+        r.body();
+      }
+    };
+    String[] bodies = {
+        STREAM.replace("\"stream\":true", "\"stream\":\"true\""),
+        STREAM.replace("\"model\":\"claude-sonnet-4-5\"", "\"model\":5"),
+        STREAM.replace("\"stream\":true", "\"stream\":false,\"model\":\"claude-haiku-4-5\","
+            + "\"stream\":true"),
+    };
+    RecordingHook alone = new RecordingHook();
+    RecordingHook withParser = new RecordingHook();
+    EmbeddedJetty scanning = jetty(alone);
+    EmbeddedJetty parsing = jetty(parses, withParser);
+    for (String body : bodies) {
+      post(scanning.baseUri(), body);
+      post(parsing.baseUri(), body);
+      ExchangeRecord scanned = alone.next();
+      ExchangeRecord parsed = withParser.next();
+      assertThat(parsed.model()).as(body).isEqualTo(scanned.model());
+      assertThat(parsed.stream()).as(body).isEqualTo(scanned.stream());
+    }
   }
 }

@@ -7,16 +7,22 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.sluice.hook.Hook;
+import dev.sluice.hook.HookSettings;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SluiceFilterTest {
   private SluiceFilter filter;
@@ -75,6 +81,19 @@ class SluiceFilterTest {
         .isInstanceOf(ServletException.class)
         .hasMessageContaining("'pricing-file'")
         .hasMessageContaining("/nonexistent/sluice-pricing.json");
+  }
+
+  @Test
+  void pricingFileWithAMistake_failsStartNamingTheSettingAndTheModel(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("pricing.json");
+    Files.writeString(file, "{\"models\": {\"my-model\": {\"input\": 1}}}");
+    filter = new SluiceFilter();
+    assertThatThrownBy(() -> filter.init(config(Map.of("pricing-file", file.toString()),
+        Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("'pricing-file'")
+        .hasMessageContaining("model my-model: \"output\" must be a number");
   }
 
   @Test
@@ -182,5 +201,25 @@ class SluiceFilterTest {
       verify(request, never()).startAsync();
       verify(response, never()).setStatus(org.mockito.ArgumentMatchers.anyInt());
     }
+  }
+
+  /** A plugin's failure in configure() fails start with a message that names the plugin. */
+  @Test
+  void hookFailingToConfigure_failsStartNamingThePlugin() {
+    Hook broken = new Hook() {
+      @Override
+      public String name() {
+        return "broken-auth";
+      }
+
+      @Override
+      public void configure(HookSettings settings) {
+        throw new NullPointerException();
+      }
+    };
+    filter = new SluiceFilter(SluiceConfig.builder().build(), List.of(broken));
+    assertThatThrownBy(() -> filter.init(config(Map.of(), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessageContaining("Hook 'broken-auth'").hasMessageContaining("failed to configure");
   }
 }

@@ -2,26 +2,30 @@ package dev.sluice.builtin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.sluice.cost.Pricing;
+import dev.sluice.cost.PricingAware;
 import dev.sluice.hook.EventContext;
 import dev.sluice.hook.Hook;
-import dev.sluice.hook.HookSettings;
 import dev.sluice.hook.StreamEvent;
-import java.io.IOException;
-import java.nio.file.Path;
+import java.math.BigDecimal;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code cost-in-usage}: adds the exchange's cost in USD as {@code usage.cost} to each
  * {@code message_delta} (from {@code message_start}'s usage overlaid with the delta's, so cache
- * and input tokens count even when the delta omits them) and to non-streaming responses. Prices
- * come from the shipped table, overlaid by the {@code pricing-file} setting. Models without a
- * price are left alone.
+ * and input tokens count even when the delta omits them) and to non-streaming responses. The cost
+ * is an exact decimal written in plain notation ({@code 0.000213}). Prices come from the filter's
+ * table (the shipped one overlaid by the {@code pricing-file} setting), the one the record's cost
+ * uses; models without a price are left alone.
  */
-public final class CostInUsageHook implements Hook {
+public final class CostInUsageHook implements Hook, PricingAware {
   private static final String START_USAGE = "cost-in-usage.start-usage";
   private static final String MODEL = "cost-in-usage.model";
-  private Pricing pricing = Pricing.defaults();
+  /** The shipped table until the filter hands over its own at start. */
+  private volatile Pricing pricing = Pricing.defaults();
 
   @Override
   public String name() {
@@ -29,15 +33,8 @@ public final class CostInUsageHook implements Hook {
   }
 
   @Override
-  public void configure(HookSettings settings) {
-    String file = settings.get("pricing-file");
-    if (!file.isEmpty()) {
-      try {
-        pricing = Pricing.withOverrides(Path.of(file));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("Invalid Sluice setting 'pricing-file': " + e, e);
-      }
-    }
+  public void pricing(Pricing pricing) {
+    this.pricing = Objects.requireNonNull(pricing, "pricing == null");
   }
 
   /** The other events (thousands of deltas) never reach this hook, nor get decoded for it. */
@@ -84,11 +81,12 @@ public final class CostInUsageHook implements Hook {
 
   private void withCost(EventContext ctx, String model, JsonNode usage, ObjectNode event,
       String field) {
-    double cost = pricing.cost(model, usage);
-    if (Double.isNaN(cost)) {
+    Optional<BigDecimal> cost = pricing.cost(model, usage);
+    if (cost.isEmpty()) {
       return;
     }
-    event.with(field).put("cost", cost);
+    // Written as the decimal's own digits: a BigDecimal node would print 1E-7 for small costs.
+    event.with(field).putRawValue("cost", new RawValue(cost.get().toPlainString()));
     ctx.replace(event);
   }
 }

@@ -2,9 +2,11 @@ package dev.sluice.builtin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.sluice.hook.ExchangeRecord;
 import dev.sluice.hook.Hook;
 import dev.sluice.hook.Timings;
+import java.math.BigDecimal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +54,9 @@ public final class UsageLogHook implements Hook {
     if (searches > 0) {
       line.put("web_search_requests", searches);
     }
-    if (!Double.isNaN(r.cost())) {
-      line.put("cost_usd", r.cost());
+    if (!Double.isNaN(r.cost())) { // the decimal's digits (0.000081), not the double's 8.1E-5
+      line.putRawValue("cost_usd",
+          new RawValue(BigDecimal.valueOf(r.cost()).stripTrailingZeros().toPlainString()));
     }
     Timings t = r.timings();
     if (t.firstContentNanos() >= 0) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A Sluice plugin. Implement the points you need; every method defaults to doing nothing, and a
@@ -18,7 +19,8 @@ import java.util.Set;
  *
  * <p>For one exchange the points are called in this order:
  * <ol>
- *   <li>{@link #onRequest} once, before anything is sent upstream;</li>
+ *   <li>{@link #onRequest} (or {@link #onRequestAsync}, which may finish later) once, before
+ *       anything is sent upstream;</li>
  *   <li>{@link #onResponseStart} once, when upstream's status and headers arrive;</li>
  *   <li>{@link #onEvent} per event of a streamed response (once with the whole message for a
  *       non-streaming one);</li>
@@ -85,6 +87,30 @@ public interface Hook {
   default void onRequest(RequestContext request) {}
 
   /**
+   * The asynchronous form of {@link #onRequest}, for a hook that must ask something slow (a
+   * Redis budget, a database, an auth service) before the request goes upstream, without blocking
+   * a container thread while it waits. Called in the same place and order as {@code onRequest}
+   * (a hook implementing both has {@code onRequest} called first), on the same thread, with the
+   * same context. Start the work and return a stage that completes when it is done; the rest of
+   * the pipeline (later request hooks, then the upstream request) goes on from the thread that
+   * completes it, which must therefore not be one that may block (a client library's I/O thread
+   * is fine). Return {@code null} or a completed stage to go on at once.
+   *
+   * <p>Until the stage completes the hook may use the context from any thread (read it, edit
+   * the body or headers, {@link RequestContext#reject reject}); after it completes, or after the
+   * wait was given up, it must not touch the context again. The wait is bounded by the
+   * {@code request-hook-timeout} setting (all waits of a request together, default 10 s): past
+   * it, or when the stage completes exceptionally, the hook has failed and {@link #failOpen()}
+   * decides, as for a throw (a timed-out wait answers 504 {@code timeout_error}, a failure 500
+   * {@code api_error}). A client that leaves while a hook works ends the exchange at once; the
+   * late completion is then ignored. Hooks that do not override this method pay nothing for it.
+   * Defaults to returning {@code null}.
+   */
+  default CompletionStage<?> onRequestAsync(RequestContext request) {
+    return null;
+  }
+
+  /**
    * Called once when upstream's status and headers arrive (any status), on a transport thread.
    * Read-only. Must not block. Defaults to doing nothing.
    */
@@ -136,7 +162,7 @@ public interface Hook {
   default void onComplete(ExchangeRecord record) {}
 
   /**
-   * Whether a throw from {@link #onRequest} lets the request through (true; changes the hook
+   * Whether a throw from {@link #onRequest} (or a failed or timed-out {@link #onRequestAsync}) lets the request through (true; changes the hook
    * made before it threw are kept, so make them last) or answers 500 {@code api_error} (false,
    * the default: a broken guardrail must not wave requests through).
    */

@@ -5,6 +5,7 @@ import java.util.Set;
 /** The points at which Sluice calls a {@link Hook}, each backed by one of its methods. */
 public enum HookPoint {
   REQUEST("onRequest", RequestContext.class),
+  REQUEST_ASYNC("onRequestAsync", RequestContext.class),
   RESPONSE_START("onResponseStart", ResponseContext.class),
   EVENT("onEvent", EventContext.class),
   FOLLOW_UP("onTurn", TurnContext.class),

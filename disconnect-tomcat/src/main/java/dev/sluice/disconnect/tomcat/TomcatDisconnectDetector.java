@@ -45,17 +45,22 @@ public final class TomcatDisconnectDetector implements DisconnectDetector {
 
   @Override
   public Watch arm(HttpServletRequest request, Runnable onGone) {
-    NioEndpoint.NioSocketWrapper socket = nioSocket(request);
-    return socket == null ? Watch.NONE : Watcher.watch(socket, onGone);
+    Object socket = nioSocket(request);
+    return socket == null ? Watch.NONE : Nio.watch(socket, onGone);
   }
 
-  private static NioEndpoint.NioSocketWrapper nioSocket(HttpServletRequest request) {
+  /**
+   * The request's NIO socket wrapper, or null. Typed {@code Object} here, like every member of
+   * this class, so that the class links without Tomcat: in a WAR deployed on another container,
+   * ServiceLoader creates it, {@link #supports(ServletContext)} says no, and nothing else loads.
+   */
+  private static Object nioSocket(HttpServletRequest request) {
     if (!request.getProtocol().startsWith("HTTP/1.")) {
       return null; // HTTP/2: the socket is the connection's, shared by every stream
     }
     Object socket = Internals.http11Socket(request);
-    if (socket instanceof NioEndpoint.NioSocketWrapper nio) {
-      return nio;
+    if (Nio.is(socket)) {
+      return socket;
     }
     if (socket != null && TOLD_UNSUPPORTED.compareAndSet(false, true)) {
       LOG.info("sluice-disconnect-tomcat supports the NIO connector only, not {}: a client that"
@@ -67,5 +72,16 @@ public final class TomcatDisconnectDetector implements DisconnectDetector {
   @Override
   public String toString() {
     return name();
+  }
+
+  /** The Tomcat-typed part, linked on first use only. */
+  private static final class Nio {
+    static boolean is(Object socket) {
+      return socket instanceof NioEndpoint.NioSocketWrapper;
+    }
+
+    static Watch watch(Object socket, Runnable onGone) {
+      return Watcher.watch((NioEndpoint.NioSocketWrapper) socket, onGone);
+    }
   }
 }

@@ -85,6 +85,26 @@ public abstract class SdkContract extends ContainerSuite {
     return accumulator.message();
   }
 
+  /**
+   * Streams {@code scenario} with the SDK through {@code viaSluice} and straight from {@code
+   * upstream}, and checks that both give the same, non-empty message: for a container module's
+   * own suite that cannot extend this class.
+   */
+  public static void assertStreamsSameAsDirect(URI viaSluice, URI upstream, String scenario) {
+    AnthropicClient via = client(viaSluice);
+    AnthropicClient direct = client(upstream);
+    try {
+      Message expected = stream(direct, scenario);
+      Message actual = stream(via, scenario);
+
+      assertThat(actual).isEqualTo(expected);
+      assertThat(actual.content()).isNotEmpty();
+    } finally {
+      via.close();
+      direct.close();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {"text", "tool_use", "thinking", "citations", "unicode", "multi_block",

@@ -2,6 +2,8 @@ package dev.sluice.example.tomcat;
 
 import dev.sluice.testkit.contract.ContainerUnderTest;
 import dev.sluice.testkit.contract.DisconnectContract;
+import dev.sluice.testkit.dist.DistFiles;
+import dev.sluice.testkit.dist.TomcatDistribution;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * of its own, so only upstream's view is checked, not the exchange records.
  */
 class RealTomcatDisconnectIT extends DisconnectContract {
-  private final List<Catalina> tomcats = new ArrayList<>();
+  private final List<TomcatDistribution> tomcats = new ArrayList<>();
 
   @Override
   protected boolean recordsExchanges() {
@@ -30,9 +32,9 @@ class RealTomcatDisconnectIT extends DisconnectContract {
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("sluice.upstream", upstream.toString());
     settings.forEach((key, value) -> properties.put("sluice." + key, value));
-    Path base = Catalina.newBase("disconnect");
-    Catalina.copy(Catalina.WAR, base.resolve("webapps/tomcat-example.war"));
-    Catalina tomcat = Catalina.start(base, properties, "",
+    Path base = TomcatDistribution.newBase("disconnect");
+    DistFiles.copy(RealTomcatRelayContractIT.WAR, base.resolve("webapps/tomcat-example.war"));
+    TomcatDistribution tomcat = TomcatDistribution.start(base, properties, "",
         RealTomcatRelayContractIT.CONTEXT + "/hello");
     tomcats.add(tomcat);
     return ContainerUnderTest.of(URI.create(tomcat.root() + RealTomcatRelayContractIT.CONTEXT),

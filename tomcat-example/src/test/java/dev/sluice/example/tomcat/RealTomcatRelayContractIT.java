@@ -2,11 +2,11 @@ package dev.sluice.example.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.anthropic.client.AnthropicClient;
-import com.anthropic.models.messages.Message;
 import dev.sluice.testkit.contract.ContainerUnderTest;
 import dev.sluice.testkit.contract.RelayContract;
 import dev.sluice.testkit.contract.SdkContract;
+import dev.sluice.testkit.dist.DistFiles;
+import dev.sluice.testkit.dist.TomcatDistribution;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,16 +34,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RealTomcatRelayContractIT extends RelayContract {
   static final String CONTEXT = "/tomcat-example";
 
-  private final List<Catalina> tomcats = new ArrayList<>();
+  /** The WAR the build made, what a user drops into {@code webapps/}. */
+  static final Path WAR = Path.of("target", "tomcat-example.war");
+
+  private final List<TomcatDistribution> tomcats = new ArrayList<>();
 
   @Override
   protected ContainerUnderTest start(URI upstream, Map<String, String> settings) throws Exception {
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("sluice.upstream", upstream.toString());
     settings.forEach((key, value) -> properties.put("sluice." + key, value));
-    Path base = tomcats.isEmpty() ? Catalina.home() : Catalina.newBase("contract");
-    Catalina.copy(Catalina.WAR, base.resolve("webapps/tomcat-example.war"));
-    Catalina tomcat = Catalina.start(base, properties, "", CONTEXT + "/hello");
+    Path base = tomcats.isEmpty() ? TomcatDistribution.home()
+        : TomcatDistribution.newBase("contract");
+    DistFiles.copy(WAR, base.resolve("webapps/tomcat-example.war"));
+    TomcatDistribution tomcat = TomcatDistribution.start(base, properties, "", CONTEXT + "/hello");
     tomcats.add(tomcat);
     return ContainerUnderTest.of(URI.create(tomcat.root() + CONTEXT), "/hello", tomcat::close);
   }
@@ -59,11 +63,11 @@ class RealTomcatRelayContractIT extends RelayContract {
 
   @Test
   void warDeployedByTomcatsHostNextToItsOwnApps() throws Exception {
-    Path webapps = Catalina.home().resolve("webapps");
+    Path webapps = TomcatDistribution.home().resolve("webapps");
     assertThat(webapps.resolve("tomcat-example/WEB-INF/web.xml")).as("HostConfig expanded the WAR")
         .isRegularFile();
-    assertThat(Catalina.list(webapps)).contains("ROOT", "docs", "manager", "tomcat-example.war");
-    assertThat(Catalina.list(webapps.resolve("tomcat-example/WEB-INF/lib")))
+    assertThat(DistFiles.list(webapps)).contains("ROOT", "docs", "manager", "tomcat-example.war");
+    assertThat(DistFiles.list(webapps.resolve("tomcat-example/WEB-INF/lib")))
         .contains("filter-core-", "slf4j-jdk14-").doesNotContain("tomcat-", "testkit", "jetty");
 
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(
@@ -91,22 +95,11 @@ class RealTomcatRelayContractIT extends RelayContract {
   @ParameterizedTest
   @ValueSource(strings = {"text", "thinking", "tool_use"})
   void anthropicSdk_streamsTheSameMessageAsDirect(String scenario) {
-    AnthropicClient viaTomcat = SdkContract.client(app.baseUri());
-    AnthropicClient direct = SdkContract.client(mock.baseUri());
-    try {
-      Message expected = SdkContract.stream(direct, scenario);
-      Message actual = SdkContract.stream(viaTomcat, scenario);
-
-      assertThat(actual).isEqualTo(expected);
-      assertThat(actual.content()).isNotEmpty();
-    } finally {
-      viaTomcat.close();
-      direct.close();
-    }
+    SdkContract.assertStreamsSameAsDirect(app.baseUri(), mock.baseUri(), scenario);
   }
 
   @Override
   protected boolean containerClosesConnectionAfter(int status) {
-    return Catalina.dropsConnection(status);
+    return TomcatDistribution.dropsConnection(status);
   }
 }

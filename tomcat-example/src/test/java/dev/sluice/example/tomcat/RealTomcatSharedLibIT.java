@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testkit.MockUpstream;
 import dev.sluice.testkit.RecordedRequest;
-import java.io.IOException;
+import dev.sluice.testkit.dist.DistFiles;
+import dev.sluice.testkit.dist.TomcatDistribution;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,11 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +46,7 @@ class RealTomcatSharedLibIT {
   static final String STREAM_BODY = TomcatExampleIT.STREAM_BODY;
 
   MockUpstream mock;
-  Catalina tomcat;
+  TomcatDistribution tomcat;
   Path base;
   Path app;
   URI baseUri;
@@ -58,12 +56,12 @@ class RealTomcatSharedLibIT {
   @BeforeAll
   void deploy() throws Exception {
     mock = MockUpstream.start();
-    base = Catalina.newBase("shared-lib");
+    base = TomcatDistribution.newBase("shared-lib");
     app = base.resolve("apps").resolve("llm");
-    copyTree(resource("shared-lib-app"), app);
+    DistFiles.copyTree(resource("shared-lib-app"), app);
     // The jars come from the WAR the build made: everything in its WEB-INF/lib goes to Tomcat's
     // lib/, except the plugin, which goes to the app's WEB-INF/lib.
-    try (ZipFile war = new ZipFile(Catalina.WAR.toFile())) {
+    try (ZipFile war = new ZipFile(RealTomcatRelayContractIT.WAR.toFile())) {
       for (ZipEntry e : war.stream().toList()) {
         String name = e.getName();
         if (!name.startsWith("WEB-INF/lib/") || !name.endsWith(".jar")) continue;
@@ -84,7 +82,7 @@ class RealTomcatSharedLibIT {
         "  <Parameter name=\"sluice.hooks\" value=\"blocked-words\" override=\"false\"/>",
         "</Context>",
         ""));
-    tomcat = Catalina.start(base, Map.of(), "asyncTimeout=\"1000\"", CONTEXT + "/");
+    tomcat = TomcatDistribution.start(base, Map.of(), "asyncTimeout=\"1000\"", CONTEXT + "/");
     baseUri = URI.create(tomcat.root() + CONTEXT);
   }
 
@@ -101,8 +99,8 @@ class RealTomcatSharedLibIT {
 
   @Test
   void layout_filterInTomcatsLib_onlyThePluginInTheApp() {
-    assertThat(Catalina.list(app.resolve("WEB-INF/lib"))).matches("sample-plugin-[^,]+\\.jar");
-    assertThat(Catalina.list(base.resolve("lib")))
+    assertThat(DistFiles.list(app.resolve("WEB-INF/lib"))).matches("sample-plugin-[^,]+\\.jar");
+    assertThat(DistFiles.list(base.resolve("lib")))
         .contains("filter-core-", "jackson-databind-", "slf4j-api-", "slf4j-jdk14-")
         .doesNotContain("sample-plugin");
     assertThat(tomcat.console())
@@ -167,20 +165,5 @@ class RealTomcatSharedLibIT {
 
   static Path resource(String name) throws URISyntaxException {
     return Path.of(RealTomcatSharedLibIT.class.getClassLoader().getResource(name).toURI());
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    List<Path> paths = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(from)) {
-      walk.forEach(paths::add);
-    }
-    for (Path p : paths) {
-      Path target = to.resolve(from.relativize(p).toString());
-      if (Files.isDirectory(p)) {
-        Files.createDirectories(target);
-      } else {
-        Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
   }
 }

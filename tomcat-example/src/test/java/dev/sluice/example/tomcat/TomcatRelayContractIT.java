@@ -2,6 +2,7 @@ package dev.sluice.example.tomcat;
 
 import dev.sluice.testkit.contract.ContainerUnderTest;
 import dev.sluice.testkit.contract.RelayContract;
+import dev.sluice.testkit.dist.TomcatDistribution;
 import java.net.URI;
 import java.util.Map;
 
@@ -19,6 +20,6 @@ class TomcatRelayContractIT extends RelayContract {
 
   @Override
   protected boolean containerClosesConnectionAfter(int status) {
-    return Catalina.dropsConnection(status);
+    return TomcatDistribution.dropsConnection(status);
   }
 }

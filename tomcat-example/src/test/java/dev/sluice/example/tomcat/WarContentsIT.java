@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class WarContentsIT {
 
   static List<String> entries() throws IOException {
-    try (ZipFile war = new ZipFile(Catalina.WAR.toFile())) {
+    try (ZipFile war = new ZipFile(RealTomcatRelayContractIT.WAR.toFile())) {
       return war.stream().map(ZipEntry::getName).filter(n -> !n.endsWith("/")).toList();
     }
   }
@@ -25,7 +25,7 @@ class WarContentsIT {
         "WEB-INF/web.xml",
         "index.html",
         "WEB-INF/classes/dev/sluice/example/tomcat/HelloServlet.class");
-    try (ZipFile war = new ZipFile(Catalina.WAR.toFile());
+    try (ZipFile war = new ZipFile(RealTomcatRelayContractIT.WAR.toFile());
         InputStream in = war.getInputStream(war.getEntry("WEB-INF/web.xml"))) {
       String webXml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       assertThat(webXml).contains("<filter-class>dev.sluice.SluiceFilter</filter-class>",
