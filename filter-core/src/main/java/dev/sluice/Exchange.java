@@ -440,9 +440,29 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   private void clientGone() {
     synchronized (this) {
-      finish(Outcome.CLIENT_CANCELLED);
+      if (!deliveredWhole()) {
+        finish(Outcome.CLIENT_CANCELLED);
+      }
     }
     runDeferred();
+  }
+
+  /**
+   * Whether the client has had the whole response: a Content-Length body written in full. A
+   * client that then closes (seen by a disconnect detector, or the container's error after it)
+   * is done, not gone: the exchange ends as usual when upstream's end arrives, which can come
+   * just after its last bytes.
+   */
+  private boolean deliveredWhole() {
+    if (finished || writer == null || !writer.idle()) {
+      return false;
+    }
+    String length = response.getHeader("content-length");
+    try {
+      return length != null && writer.written() >= Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   // ---- inside the lock ----
@@ -728,7 +748,10 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      clientGone();
+      synchronized (this) {
+        finish(Outcome.CLIENT_CANCELLED);
+      }
+      runDeferred();
     }
   }
 
