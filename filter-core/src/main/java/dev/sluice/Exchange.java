@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.client.DisconnectDetector.Watch;
 import dev.sluice.hook.Outcome;
 import dev.sluice.upstream.UpstreamCall;
 import dev.sluice.upstream.UpstreamListener;
@@ -71,6 +72,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
   private Outcome outcome;
   private ScheduledFuture<?> timer;
   private long timerGeneration;
+  private Watch watch = Watch.NONE; // the disconnect detector's, from the body's end to the last write
   private volatile long lastActivityNanos;
 
   private static final byte[] PING =
@@ -129,9 +131,14 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
         HeaderRules.toUpstream(request, relay.config().apiKey());
     // Containers refuse CR and LF in header values; a wrapper in front of Sluice might not.
     String invalid = HeaderRules.invalidLine(headers);
+    // Outside the lock: a detector may report a client already gone from inside arm().
+    Watch armed = async == null || invalid != null ? Watch.NONE
+        : relay.disconnects().arm(request, this::clientGone);
     try {
       synchronized (this) {
+        watch = armed;
         if (finished) {
+          disarm();
           return;
         }
         if (invalid != null) {
@@ -338,6 +345,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
               response.setContentLengthLong(writer.remaining());
             }
             upstreamDone = true;
+            disarm(); // before the last write: Jetty must find no read pending when it ends
           }
           drain();
         }
@@ -439,9 +447,29 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
 
   private void clientGone() {
     synchronized (this) {
-      finish(Outcome.CLIENT_CANCELLED);
+      if (!deliveredWhole()) {
+        finish(Outcome.CLIENT_CANCELLED);
+      }
     }
     runDeferred();
+  }
+
+  /**
+   * Whether the client has had the whole response: a Content-Length body written in full. A
+   * client that then closes (seen by a disconnect detector, or the container's error after it)
+   * is done, not gone: the exchange ends as usual when upstream's end arrives, which can come
+   * just after its last bytes.
+   */
+  private boolean deliveredWhole() {
+    if (finished || writer == null || !writer.idle()) {
+      return false;
+    }
+    String length = response.getHeader("content-length");
+    try {
+      return length != null && writer.written() >= Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   // ---- inside the lock ----
@@ -509,6 +537,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     outcome = result;
     upstreamDone = true;
+    disarm();
     awaitingData = false;
     followUpPending = false;
     if (stages != null) {
@@ -537,6 +566,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       stages.answeredLocally(response.getHeader("request-id"));
     }
     upstreamDone = true;
+    disarm();
     if (startWriter(List.of(ByteBuffer.wrap(body))) && async == null) {
       drain();
     }
@@ -552,6 +582,7 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
     }
     finished = true;
     outcome = result;
+    disarm(); // before complete(), which runs after the lock is released
     if (timer != null) {
       timer.cancel(false);
     }
@@ -566,6 +597,13 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
           writer == null ? 0 : writer.written());
     }
+  }
+
+  /** Withdraws the disconnect detector's read interest; once, whichever path ends first. */
+  private void disarm() {
+    Watch w = watch;
+    watch = Watch.NONE;
+    w.disarm();
   }
 
   // ---- timeouts: one pending timer task per exchange ----
@@ -724,7 +762,10 @@ final class Exchange implements UpstreamListener, WriteListener, AsyncListener, 
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      clientGone();
+      synchronized (this) {
+        finish(Outcome.CLIENT_CANCELLED);
+      }
+      runDeferred();
     }
   }
 

@@ -22,7 +22,7 @@ final class Settings {
       "max-request-bytes", "api-key", "hooks", "max-follow-ups", "pricing-file",
       "model-aliases", "legacy-pipeline", "keepalive-interval", "transport", "jdk-executor",
       "max-attempts", "retry-budget", "retry-statuses", "retry-backoff", "retry-backoff-max",
-      "cooldown-max", "retry-gate", "retry-gate-bytes");
+      "cooldown-max", "retry-gate", "retry-gate-bytes", Disconnects.SETTING);
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+)\\s*(ms|s|m|h)?", Pattern.CASE_INSENSITIVE);

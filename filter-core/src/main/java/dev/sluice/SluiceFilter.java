@@ -139,6 +139,7 @@ public final class SluiceFilter implements Filter {
     HookRegistry hooks;
     Pricing pricing;
     UpstreamTransport transport;
+    Disconnects disconnects;
     try {
       config = given != null ? given : read(filterConfig, settings);
       ClassLoader loader = filterConfig.getServletContext().getClassLoader();
@@ -154,6 +155,8 @@ public final class SluiceFilter implements Filter {
           : settings.get(name), pricing); // one table for the records and the hooks
       transport = givenTransport != null ? givenTransport
           : Transports.create(config.transport(), loader, transportSettings(config, settings));
+      disconnects = Disconnects.load(loader, filterConfig.getServletContext(),
+          settings.get(Disconnects.SETTING));
     } catch (IllegalArgumentException e) {
       throw new ServletException(e.getMessage(), e);
     }
@@ -164,18 +167,19 @@ public final class SluiceFilter implements Filter {
           config.apiKeys(), config.retry(), timer);
     }
     relay = new Relay(config, transport, timer, hooks, pricing,
-        hooks.needsPipeline() ? Threads.completions() : null);
+        hooks.needsPipeline() ? Threads.completions() : null, disconnects);
     messagesTarget = null;
     context = filterConfig.getServletContext();
     attribute = OPEN_EXCHANGES_ATTRIBUTE + filterConfig.getFilterName();
     context.setAttribute(attribute, (IntSupplier) this::openExchanges);
-    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {}",
-        context.getContextPath(), PREFIX, failover ? config.upstreams().stream()
+    LOG.info("Sluice relaying POST {}{}/** to {} ({}); transport: {}; hooks: {};"
+        + " client disconnects seen: {}", context.getContextPath(), PREFIX,
+        failover ? config.upstreams().stream()
             .map(dev.sluice.failover.UpstreamEntry::host)
             .collect(java.util.stream.Collectors.joining(", ")) + " with failover"
             : config.upstream(), config,
         givenTransport != null ? transport.getClass().getName() + " (given)" : config.transport(),
-        hooks);
+        hooks, disconnects);
   }
 
   private static UpstreamTransportProvider.Settings transportSettings(SluiceConfig config,

@@ -44,6 +44,11 @@ final class JdkCall implements UpstreamCall, HttpResponse.BodyHandler<Void>,
     }
     CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, this);
     future = f;
+    synchronized (this) {
+      if (cancelled) { // cancel() ran before the future was set (the request is already out)
+        f.cancel(true);
+      }
+    }
     // getBody() completes at once, so this future only ever fails before the response starts.
     f.whenComplete((response, error) -> {
       if (error != null) {

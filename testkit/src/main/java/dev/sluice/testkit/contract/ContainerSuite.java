@@ -64,11 +64,19 @@ abstract class ContainerSuite {
 
   /** A further container with other settings, started once per class and stopped with it. */
   protected ContainerUnderTest container(String name, URI upstream, Map<String, String> settings) {
+    return container(name, () -> {
+      Map<String, String> all = new LinkedHashMap<>(defaultSettings());
+      all.putAll(settings);
+      return start(upstream, all);
+    });
+  }
+
+  /** A further container that {@code starter} starts, once per class, stopped with it. */
+  protected ContainerUnderTest container(String name,
+      java.util.concurrent.Callable<ContainerUnderTest> starter) {
     return extra.computeIfAbsent(name, n -> {
       try {
-        Map<String, String> all = new LinkedHashMap<>(defaultSettings());
-        all.putAll(settings);
-        return start(upstream, all);
+        return starter.call();
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }

@@ -52,6 +52,15 @@ public final class RawHttp implements AutoCloseable {
     return new RawHttp(s, base);
   }
 
+  /** Connects over TLS with {@code tls} (which must trust the server's certificate). */
+  public static RawHttp connectTls(URI base, javax.net.ssl.SSLContext tls) throws IOException {
+    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket();
+    s.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()), 5000);
+    s.setSoTimeout(30_000);
+    s.startHandshake();
+    return new RawHttp(s, base);
+  }
+
   /** Sends a whole request on this connection (a first one, or the next on a kept-alive one). */
   public RawHttp request(String method, String path, List<Map.Entry<String, String>> requestHeaders,
       byte[] body, boolean chunked) throws IOException {

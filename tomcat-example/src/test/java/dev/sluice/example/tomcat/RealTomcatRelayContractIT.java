@@ -68,8 +68,9 @@ class RealTomcatRelayContractIT extends RelayContract {
         .isRegularFile();
     assertThat(DistFiles.list(webapps)).contains("ROOT", "docs", "manager", "tomcat-example.war");
     assertThat(DistFiles.list(webapps.resolve("tomcat-example/WEB-INF/lib")))
-        .contains("filter-core-", "slf4j-jdk14-", "jetty-client-") // the default transport
-        .doesNotContain("tomcat-", "testkit", "jetty-server", "jetty-ee");
+        .contains("filter-core-", "slf4j-jdk14-", "jetty-client-", // the default transport
+            "sluice-disconnect-tomcat-")
+        .doesNotContainPattern("(^|, )(tomcat-|testkit|jetty-server|jetty-ee)");
 
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(
         URI.create(app.baseUri() + "/")).build(), HttpResponse.BodyHandlers.ofString());

@@ -34,7 +34,7 @@ class WarContentsIT {
   }
 
   @Test
-  void libHoldsSluiceItsRuntimeDependenciesTheJulProviderAndThePlugin() throws IOException {
+  void libHoldsSluiceItsRuntimeDependenciesTheJulProviderThePluginAndTheDetector() throws IOException {
     List<String> lib = entries().stream().filter(n -> n.startsWith("WEB-INF/lib/"))
         .map(n -> n.substring("WEB-INF/lib/".length()).replaceFirst("-\\d.*\\.jar$", ""))
         .sorted().toList();
@@ -43,7 +43,7 @@ class WarContentsIT {
     assertThat(lib).containsExactly("filter-core", "jackson-annotations", "jackson-core",
         "jackson-databind", "jetty-alpn-client", "jetty-client", "jetty-compression-common",
         "jetty-compression-gzip", "jetty-http", "jetty-io", "jetty-util", "sample-plugin",
-        "slf4j-api", "slf4j-jdk14");
+        "slf4j-api", "slf4j-jdk14", "sluice-disconnect-tomcat");
   }
 
   @Test
