@@ -38,19 +38,30 @@ class AsyncRequestHookTest extends MockedJettyTest {
     store.shutdownNow();
   }
 
+  /** A hook with a name and a priority; the tests override the point they need. */
+  abstract static class Named implements Hook {
+    private final String name;
+    private final int priority;
+
+    Named(String name, int priority) {
+      this.name = name;
+      this.priority = priority;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public int priority() {
+      return priority;
+    }
+  }
+
   static Hook async(String name, int priority, boolean failOpen,
       Function<RequestContext, CompletionStage<?>> call) {
-    return new Hook() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public int priority() {
-        return priority;
-      }
-
+    return new Named(name, priority) {
       @Override
       public boolean failOpen() {
         return failOpen;
@@ -64,17 +75,7 @@ class AsyncRequestHookTest extends MockedJettyTest {
   }
 
   Hook sync(String name, int priority) {
-    return new Hook() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public int priority() {
-        return priority;
-      }
-
+    return new Named(name, priority) {
       @Override
       public void onRequest(RequestContext request) {
         calls.add(name + " on " + Thread.currentThread().getName());
