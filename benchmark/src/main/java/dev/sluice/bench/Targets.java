@@ -27,7 +27,7 @@ final class Targets {
    */
   static final List<String> EXTRA = List.of("sluice-jdk", "sluice-jdk-fj2", "sluice-jdk-pool",
       "sluice-jdk-cached", "sluice-jdk-tls", "sluice-retry-nogate", "sluice-retry-gate",
-      "sluice-micrometer", "sluice-otel");
+      "sluice-micrometer", "sluice-otel", "baseline-jetty");
   /** The OpenTelemetry SDK building spans and metrics, exporting nothing. */
   static final List<String> OTEL_NO_EXPORT = List.of(
       "-Dotel.java.global-autoconfigure.enabled=true", "-Dotel.traces.exporter=none",
@@ -146,6 +146,12 @@ final class Targets {
         return javaJar(name, config, jetty,
             List.of("-Dsluice.transport=jdk", "-Dsluice.jdk-executor=cached"), relay,
             "jetty-example, transport=jdk, jdk-executor=cached (the 0.1 unbounded pool)");
+      case "baseline-jetty": { // an earlier build's jar, for a before/after in one run
+        String jar = System.getProperty("bench.baseline-jar", "");
+        return javaJar(name, config, Path.of(jar.isEmpty() ? "(set -Dbench.baseline-jar)" : jar),
+            List.of(), relay, "jetty-example.jar of an earlier build (-Dbench.baseline-jar), "
+                + "its default settings, no hooks");
+      }
       case "sluice-retry-nogate":
         return javaJar(name, config, jetty,
             List.of("-Dsluice.max-attempts=2", "-Dsluice.retry-gate=off"), relay,
